@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from jianhui import statistics
+from jianhui.statistics import percent
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD，例如 2023-09-29，收到“{value}”。") from exc
+
+
+class Command(BaseCommand):
+    help = "按日期统计各辖区的建会入会数据（DOMAIN.md §2 的口径）。"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--as-of", type=parse_date, default=None, help="统计日期，默认今天")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
+
+    def handle(self, *args, **options) -> None:
+        on = options["as_of"] or timezone.localdate()
+        result = statistics.table(on)
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        out = self.stdout._out
+        console = Console(file=out, width=None if out.isatty() else 200)
+        t = RichTable(title=f"建会入会统计（截至 {on:%Y-%m-%d}）")
+        for label in ("辖区", "企业", "已建会", "单独建会", "联合建会", "未建会", "建会率",
+                      "工会联合会", "联合基层工会", "职工", "已建会企业职工", "会员", "入会率",
+                      "应单独建会"):
+            t.add_column(label, justify="left" if label == "辖区" else "right")
+        rows = [("  " * (r.jurisdiction.depth) + r.jurisdiction.name, r.figures)
+                for r in result.rows]
+        top = min((r.jurisdiction.depth for r in result.rows), default=0)
+        if sum(r.jurisdiction.depth == top for r in result.rows) != 1:
+            rows.append(("合计", result.total))
+        for name, f in rows:
+            t.add_row(name, *(str(v) for v in (
+                f.enterprises, f.unionized, f.standalone, f.covered, f.not_unionized)),
+                percent(f.establishment_rate), str(f.federations), str(f.joint_unions),
+                str(f.employees), str(f.employees_unionized), str(f.members),
+                percent(f.membership_rate), str(f.rule25_warnings))
+        console.print(t)
+        self.stderr.write(f"共 {len(result.rows)} 个辖区。")

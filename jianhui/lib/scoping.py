@@ -1,0 +1,31 @@
+"""One place that decides what a user may see.
+
+Every domain model's default manager is built from `RestrictedQuerySet`; views fetch only
+through `.restrict(user)`, so an object outside the user's jurisdiction subtree is simply not
+there (a 404), never a leak. Each model names the lookup to its jurisdiction path in
+`scope_path`.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import models
+
+
+class RestrictedQuerySet(models.QuerySet):
+    scope_path: str = "jurisdiction__path"
+
+    def restrict(self, user: Any) -> RestrictedQuerySet:
+        from jianhui.accounts.scope import scope_paths
+
+        paths = scope_paths(user)
+        if paths is None:
+            return self
+        if not paths:
+            return self.none()
+        return self.filter(
+            reduce(or_, (models.Q(**{f"{self.scope_path}__startswith": p}) for p in paths))
+        )
