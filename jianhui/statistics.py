@@ -159,6 +159,26 @@ def _cover_kind(on: dt.date) -> Subquery:
     )
 
 
+def with_union_status(qs, on: dt.date):
+    """Annotate enterprises with the kind, key and name of the organisation covering them on
+    `on` (`cover_kind` is None when not covered). Lists filter on exactly what the figures
+    count."""
+    active = Coverage.objects.active(on).filter(enterprise=OuterRef("pk"))
+    return qs.annotate(
+        cover_kind=_cover_kind(on),
+        cover_key=Subquery(active.values("organisation__key")[:1]),
+        cover_name=Subquery(active.values("organisation__name")[:1]),
+    )
+
+
+UNION_STATUS_FILTERS = {
+    "unionized": Q(cover_kind__isnull=False),
+    "standalone": Q(cover_kind=OrganisationKind.STANDALONE),
+    "covered": Q(cover_kind__in=JOINT_KINDS),
+    "not_unionized": Q(cover_kind__isnull=True),
+}
+
+
 def enterprise_counts(on: dt.date, paths: list[str] | None) -> dict[int, dict[str, int]]:
     """In scope, standalone, covered, employees (all / unionized) per jurisdiction id."""
     qs = (

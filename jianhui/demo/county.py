@@ -102,7 +102,10 @@ class DemoCounty:
     def enterprise_name(self, word: str) -> str:
         while True:
             place = self.rng.choice(["四川", "中江县", "德阳", "四川中江", ""])
-            name = f"{place}{self.fake.company_prefix()}{word}有限公司"
+            brand = self.fake.company_prefix()
+            if not all("\u4e00" <= ch <= "\u9fff" for ch in brand):
+                continue  # Faker mixes in Latin brands; county registers rarely have them
+            name = f"{place}{brand}{word}有限公司"
             if name not in self.used_names:
                 self.used_names.add(name)
                 return name
@@ -160,6 +163,7 @@ class DemoCounty:
             p.union_on = max(p.union_on, dt.date(2023, 3, 1))
         # 辑庆镇: two enterprises had a joint union, dissolved into the town federation.
         for p in [p for p in plans if p.area == "510623117" and p.route == "federation"][:2]:
+            p.founded_on = min(p.founded_on, dt.date(2017, 3, 1))
             p.federated_from = dt.date(2019, 5, 20)
             p.joint_until = FEDERATIONS["510623117"][1]
             p.union_on = p.joint_until
@@ -223,7 +227,8 @@ class DemoCounty:
                 migrant_workers=round(p.employees * self.rng.uniform(0.3, 0.8)),
                 founded_on=p.founded_on, legal_representative=self.fake.name(),
                 contact=self.fake.name(), phone=self.mobile(),
-                address=f"{COUNTY[2]}{areas[p.area].name}{self.fake.street_address()}",
+                address=f"{COUNTY[2]}{areas[p.area].name}{self.fake.street_name()}"
+                        f"{self.rng.randint(1, 388)}号",
             )
             if p.route == "deregistered":
                 e.status, e.deregistered_on = OperatingStatus.DEREGISTERED, dt.date(2023, 5, 10)

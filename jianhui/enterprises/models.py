@@ -50,6 +50,16 @@ class EnterpriseQuerySet(RestrictedQuerySet):
             Q(deregistered_on__isnull=True) | Q(deregistered_on__gt=on),
         )
 
+    def of_scale(self, scale: str) -> EnterpriseQuerySet:
+        """The derived scale: the override if set, else the employee bands of scale_for_employees."""
+        bands = {Scale.LARGE: (1000, None), Scale.MEDIUM: (300, 1000),
+                 Scale.SMALL: (20, 300), Scale.MICRO: (0, 20)}
+        low, high = bands[Scale(scale)]
+        by_employees = Q(scale_override="", employees__gte=low)
+        if high is not None:
+            by_employees &= Q(employees__lt=high)
+        return self.filter(Q(scale_override=scale) | by_employees)
+
     def with_employees(self, on: dt.date) -> EnterpriseQuerySet:
         """Annotate `employees_on`: the latest survey on or before `on`, else the register."""
         latest = (

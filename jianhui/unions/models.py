@@ -191,6 +191,12 @@ class Coverage(models.Model):
                 f"覆盖开始日期 {self.start_on:%Y-%m-%d} 早于{org.name}的成立日期 "
                 f"{org.founded_on:%Y-%m-%d}。"
             )})
+        founded = self.enterprise.founded_on
+        if founded and self.start_on < founded:
+            raise ValidationError({"start_on": (
+                f"覆盖开始日期 {self.start_on:%Y-%m-%d} 早于{self.enterprise.name}的成立日期 "
+                f"{founded:%Y-%m-%d}。"
+            )})
         others = Coverage.objects.exclude(pk=self.pk).filter(
             _overlaps("start_on", "end_on", self.start_on, self.end_on)
         )

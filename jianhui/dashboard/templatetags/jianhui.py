@@ -1,0 +1,62 @@
+"""Template filters: numbers, rates and masked personal data as the cadres read them."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from django import template
+
+from jianhui.lib.codes import mask_id_number, mask_phone
+from jianhui.statistics import percent
+
+register = template.Library()
+
+
+@register.filter
+def thousands(value) -> str:
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+
+
+@register.filter
+def pct(value) -> str:
+    return percent(Fraction(value)) if value is not None else ""
+
+
+@register.filter
+def signed(value) -> str:
+    """Change since the previous day: +3, −2, or 持平."""
+    if not value:
+        return "较前一日持平"
+    return f"较前一日 {'+' if value > 0 else '−'}{abs(value):,}"
+
+
+@register.filter
+def masked_id(value) -> str:
+    return mask_id_number(value or "")
+
+
+@register.filter
+def masked_phone(value) -> str:
+    return mask_phone(value or "")
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination and filters)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def indent(depth) -> str:
+    """Full-width spaces for a tree level in a <select>."""
+    return "\u3000" * int(depth or 0)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import render
+
+from jianhui import statistics
+from jianhui.accounts.scope import home_jurisdiction
+from jianhui.enterprises.models import Enterprise
+from jianhui.lib.web import as_of, get_scoped
+from jianhui.regions.models import Jurisdiction
+from jianhui.statistics import percent
+
+
+def month_points(on: dt.date, months: int = 12) -> list[dt.date]:
+    """Month ends over the past year, then the as-of date itself."""
+    points = []
+    first = on.replace(day=1)
+    for _ in range(months):
+        points.append(first - dt.timedelta(days=1))
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return sorted(points) + [on]
+
+
+def dashboard(request):
+    on = as_of(request)
+    code = request.GET.get("j")
+    root = (get_scoped(Jurisdiction.objects, request.user, code=code) if code
+            else home_jurisdiction(request.user))
+    if root is None:
+        return render(request, "dashboard/no_scope.html", status=403)
+    table = statistics.table(on, root, request.user, depth=1)
+    previous = statistics.totals(on - dt.timedelta(days=1), root, request.user)
+    children = [r for r in table.rows if r.jurisdiction.pk != root.pk]
+    series = statistics.series(month_points(on), root, request.user)
+    chart = {
+        "bar": {"names": [r.jurisdiction.name for r in children],
+                "rates": [float(percent(r.figures.establishment_rate)[:-1])
+                          for r in children]},
+        "line": {"dates": [d.isoformat() for d, _ in series],
+                 "unionized": [f.unionized for _, f in series],
+                 "members": [f.members for _, f in series]},
+    }
+    t, p = table.total, previous
+    delta = {k: getattr(t, k) - getattr(p, k) for k in (
+        "enterprises", "unionized", "standalone", "covered", "federations", "members")}
+    return render(request, "dashboard/index.html", {
+        "on": on, "root": root, "total": t, "delta": delta, "children": children,
+        "ancestors": [a for a in root.ancestors()
+                      if Jurisdiction.objects.restrict(request.user).filter(pk=a.pk).exists()],
+        "chart": chart, "rule25": _rule25(on, root) if t.rule25_warnings else [],
+    })
+
+
+def _rule25(on: dt.date, root: Jurisdiction) -> list[tuple[Enterprise, int]]:
+    rows = statistics.rule25_enterprises(on, [root.path])
+    by_id = Enterprise.objects.in_bulk([r["enterprise_id"] for r in rows])
+    return [(by_id[r["enterprise_id"]], r["members"]) for r in rows]

@@ -1,0 +1,35 @@
+"""Small helpers shared by the views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+
+def as_of(request: HttpRequest) -> dt.date:
+    """The `as_of` date of the request (YYYY-MM-DD), today if absent or unreadable."""
+    raw = request.GET.get("as_of", "").strip()
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            messages.warning(request, f"日期“{raw}”无法识别，应为 YYYY-MM-DD，已按今天统计。")
+    return timezone.localdate()
+
+
+def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
+    paginator = Paginator(items, per_page or settings.JIANHUI_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def get_scoped(queryset, user, **lookup):
+    """Fetch one object through the user's scope: out of scope is simply not found (404)."""
+    try:
+        return queryset.restrict(user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"未找到该{queryset.model._meta.verbose_name}，或不在您的辖区范围内。") from exc
