@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jianhui.accounts",
     "jianhui.dashboard",
     "jianhui.demo",
+    "jianhui.imports",
 ]
 
 MIDDLEWARE = [
