@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from jianhui.lib.admin import ScopedAdmin
+
+from .models import EmployeeSurvey, Enterprise
+
+
+class SurveyInline(admin.TabularInline):
+    model = EmployeeSurvey
+    extra = 0
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdmin):
+    list_display = ("name", "credit_code", "jurisdiction", "employees", "status", "founded_on",
+                    "deregistered_on")
+    list_filter = ("jurisdiction", "status", "scale_override")
+    search_fields = ("name", "credit_code", "name_initials")
+    inlines = [SurveyInline]
+    list_select_related = ("jurisdiction",)
