@@ -76,3 +76,39 @@ def test_fresh_data_dir_load_demo_twice_then_stats(tmp_path):
     assert data["total"]["members"] == 15028 and data["total"]["standalone"] == 96
     # Any other subcommand goes to Django's management commands.
     assert "migrate" in run(["help"], tmp_path).stdout
+
+
+def test_serve_on_a_fresh_data_dir_needs_no_manual_step(tmp_path):
+    """`jianhui serve` migrates by itself and serves pages and static files with waitress."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JIANHUI_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "jianhui.cli", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                login = urllib.request.urlopen(base + "/accounts/login/", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.5)
+        assert login.status == 200 and "登录" in login.read().decode()
+        css = urllib.request.urlopen(base + "/static/css/jianhui.css", timeout=5)
+        assert css.status == 200
+        assert urllib.request.urlopen(base + "/enterprises/", timeout=5).url.startswith(
+            base + "/accounts/login/")  # behind login
+        with pytest.raises(urllib.error.HTTPError) as bad_host:
+            urllib.request.urlopen(urllib.request.Request(
+                base + "/accounts/login/", headers={"Host": "evil.example"}), timeout=5)
+        assert bad_host.value.code == 400
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
