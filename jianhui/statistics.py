@@ -34,6 +34,8 @@ def rate(numerator: int, denominator: int) -> Fraction:
 
 def percent(value: Fraction, digits: int = 1) -> str:
     """Display a rate as a percentage rounded half up: Fraction(161, 164) → '98.2%'."""
+    if value < 0:
+        return "-" + percent(-value, digits)
     scale = 10**digits
     scaled = value * 100 * scale
     rounded = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)

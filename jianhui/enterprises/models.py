@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from jianhui.lib.codes import CodeError, normalise_credit_code
 from jianhui.lib.scoping import RestrictedQuerySet
+from jianhui.unions.fields import CreditCodeField
 
 
 class Scale(models.TextChoices):
@@ -71,7 +72,7 @@ class EnterpriseQuerySet(RestrictedQuerySet):
 
 
 class Enterprise(models.Model):
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    credit_code = CreditCodeField("统一社会信用代码", unique=True)
     name = models.CharField("企业名称", max_length=128, db_index=True)
     jurisdiction = models.ForeignKey(
         "regions.Jurisdiction", verbose_name="所属辖区", on_delete=models.PROTECT,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from jianhui.lib.codes import CodeError, normalise_id_number
+from jianhui.lib.codes import CodeError, normalise_credit_code, normalise_id_number
 
 
 def validate_id_number(value: str) -> None:
@@ -46,3 +46,27 @@ class IDNumberField(models.CharField):
 
     def get_prep_value(self, value):
         return self.to_python(super().get_prep_value(value))
+
+
+class CreditCodeField(models.CharField):
+    """A unified social credit code, normalised (spaces, full-width, case) before validation."""
+
+    description = "统一社会信用代码"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_length", 18)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("max_length", None)
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        try:
+            return normalise_credit_code(value)
+        except CodeError:
+            return value  # left as typed; clean() reports what is wrong with it

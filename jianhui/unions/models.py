@@ -22,7 +22,7 @@ from jianhui.lib.codes import (
 )
 from jianhui.lib.scoping import RestrictedQuerySet
 
-from .fields import IDNumberField
+from .fields import CreditCodeField, IDNumberField
 
 
 class OrganisationKind(models.TextChoices):
@@ -66,9 +66,7 @@ class UnionOrganisation(models.Model):
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
     chair = models.CharField("工会主席", max_length=64, blank=True)
     chair_phone = models.CharField("联系电话", max_length=32, blank=True)
-    credit_code = models.CharField(
-        "工会统一社会信用代码", max_length=18, unique=True, null=True, blank=True
-    )
+    credit_code = CreditCodeField("工会统一社会信用代码", unique=True, null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -191,6 +189,10 @@ class Coverage(models.Model):
                 f"覆盖开始日期 {self.start_on:%Y-%m-%d} 早于{org.name}的成立日期 "
                 f"{org.founded_on:%Y-%m-%d}。"
             )})
+        if org.dissolved_on and self.start_on >= org.dissolved_on:
+            raise ValidationError({"start_on": (
+                f"{org.name}已于 {org.dissolved_on:%Y-%m-%d} 撤销，不能在此之后开始覆盖企业。"
+            )})
         founded = self.enterprise.founded_on
         if founded and self.start_on < founded:
             raise ValidationError({"start_on": (
@@ -290,6 +292,10 @@ class Member(models.Model):
     def organisation_on(self, on: dt.date) -> UnionOrganisation | None:
         if not (self.joined_on <= on and (self.left_on is None or self.left_on > on)):
             return None
+        from jianhui.enterprises.models import Enterprise
+
+        if not Enterprise.objects.in_scope(on).filter(pk=self.enterprise_id).exists():
+            return None  # a deregistered enterprise's members belong to no organisation
         coverage = (
             Coverage.objects.active(on).filter(enterprise_id=self.enterprise_id)
             .select_related("organisation").first()
