@@ -19,13 +19,17 @@ def serve(host: str, port: int, threads: int, out) -> None:
                    clear_untrusted_proxy_headers=True)
 
 
+def add_server_arguments(parser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=8)
+
+
 class Command(BaseCommand):
     help = "以生产方式提供服务：自动迁移数据库，使用 waitress 服务，静态文件由应用直接提供。"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        add_server_arguments(parser)
 
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from jianhui.dashboard.management.commands.serve import serve
+from jianhui.dashboard.management.commands.serve import add_server_arguments, serve
 from jianhui.demo.accounts import DEMO_USERS
 
 from .load_demo import prepare_demo
@@ -12,9 +12,7 @@ class Command(BaseCommand):
     help = "一条命令体验建会：迁移数据库、载入演示县、确保演示账号，并启动服务。"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        add_server_arguments(parser)
 
     def handle(self, *args, **options) -> None:
         password = prepare_demo(self.stderr)
