@@ -56,9 +56,6 @@ class IDNumberField(NormalisedCodeField):
         if validate_id_number not in self.validators:
             self.validators.append(validate_id_number)
 
-    def get_prep_value(self, value):
-        return self.to_python(super().get_prep_value(value))
-
 
 class CreditCodeField(NormalisedCodeField):
     description = "统一社会信用代码"
