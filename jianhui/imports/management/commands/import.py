@@ -1,0 +1,81 @@
+"""`jianhui import KIND FILE`: validate a spreadsheet, then write all of it or nothing.
+
+Exit 0 when imported (or, with --dry-run, when valid), 1 on validation errors. With --json,
+stdout holds only the JSON report; the progress bar and the summary line go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jianhui.imports.kinds import KINDS
+from jianhui.imports.kinds.base import MODES
+from jianhui.imports.services import import_file
+
+PHASES = {"read": "读取校验", "check": "比对数据库", "write": "写入"}
+
+
+class Command(BaseCommand):
+    help = "导入辖区、企业、工会组织、覆盖关系或会员(.xlsx/.xls/.csv),全部校验通过才写入。"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("kind", choices=list(KINDS))
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="只校验,不写入")
+        parser.add_argument("--mode", choices=MODES, default="upsert",
+                            help="upsert 新增或更新(默认);create 仅新增;update 仅更新")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+        parser.add_argument("--user", default=None, help="记录的导入人(默认为操作系统用户)")
+
+    def handle(self, *args, **options) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"找不到文件 {path}")
+        kind = options["kind"]
+        with _progress(self.stderr) as progress:
+            report = import_file(kind, path, mode=options["mode"], dry_run=options["dry_run"],
+                                 user=options["user"], progress=progress)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
+        else:
+            for label, issues in (("错误", report.errors), ("提示", report.warnings)):
+                for i in issues:
+                    self.stderr.write(f"{label} 第{i.row}行 [{i.column}] {i.value}: {i.message}")
+        style = self.style.ERROR if report.errors else self.style.SUCCESS
+        self.stderr.write(report.summary(KINDS[kind].label, options["dry_run"]), style_func=style)
+        if report.errors:
+            raise SystemExit(1)
+
+
+class _progress:
+    """A rich progress display on stderr when it is a terminal; otherwise nothing."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.live = None
+
+    def __enter__(self):
+        target = getattr(self.stream, "_out", self.stream)
+        if not (hasattr(target, "isatty") and target.isatty()):
+            return None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.live = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                             TextColumn("{task.completed} 行"), TimeElapsedColumn(),
+                             console=Console(file=sys.stderr), transient=True)
+        self.live.start()
+        task = self.live.add_task("读取校验", total=None)
+
+        def update(phase: str, done: int) -> None:
+            self.live.update(task, description=PHASES.get(phase, phase), completed=done)
+
+        return update
+
+    def __exit__(self, *exc) -> None:
+        if self.live is not None:
+            self.live.stop()
