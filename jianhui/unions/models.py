@@ -18,6 +18,7 @@ from jianhui.lib.codes import (
     id_birth_date,
     id_gender,
     normalise_credit_code,
+    normalise_id_number,
     normalise_mobile,
 )
 from jianhui.lib.scoping import RestrictedQuerySet
@@ -313,9 +314,6 @@ class Member(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         try:
-            self.id_number = IDNumberField().to_python(self.id_number)
-            from jianhui.lib.codes import normalise_id_number
-
             self.id_number = normalise_id_number(self.id_number)
         except CodeError as exc:
             raise ValidationError({"id_number": str(exc)}) from exc
