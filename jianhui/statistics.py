@@ -13,13 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from jianhui.enterprises.models import Enterprise
+from jianhui.lib.scoping import path_prefixes, paths_q
 from jianhui.regions.models import Jurisdiction
 from jianhui.unions.models import Coverage, Member, OrganisationKind, UnionOrganisation
 
@@ -132,14 +131,6 @@ class Table:
 
 # --- where: the scoped part of the tree -----------------------------------------------------
 
-def _paths_filter(prefix: str, paths: list[str] | None) -> Q:
-    if paths is None:
-        return Q()
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths))
-
-
 def _scope(user: Any, root: Jurisdiction | None) -> list[str] | None:
     """The path prefixes the figures may include: the user's scope, narrowed to `root`."""
     from jianhui.accounts.scope import scope_paths
@@ -184,7 +175,7 @@ UNION_STATUS_FILTERS = {
 def enterprise_counts(on: dt.date, paths: list[str] | None) -> dict[int, dict[str, int]]:
     """In scope, standalone, covered, employees (all / unionized) per jurisdiction id."""
     qs = (
-        Enterprise.objects.filter(_paths_filter("jurisdiction__path", paths))
+        Enterprise.objects.filter(paths_q("jurisdiction__path", paths))
         .in_scope(on).with_employees(on).annotate(cover_kind=_cover_kind(on))
         .order_by()
         .values("jurisdiction_id")
@@ -208,7 +199,7 @@ def organisation_counts(on: dt.date, paths: list[str] | None) -> dict[int, dict[
     }
     out: dict[int, dict[str, int]] = defaultdict(dict)
     qs = (
-        UnionOrganisation.objects.filter(_paths_filter("jurisdiction__path", paths))
+        UnionOrganisation.objects.filter(paths_q("jurisdiction__path", paths))
         .alive(on).order_by().values("jurisdiction_id", "kind").annotate(n=Count("pk"))
     )
     for r in qs:
@@ -219,7 +210,7 @@ def organisation_counts(on: dt.date, paths: list[str] | None) -> dict[int, dict[
 def member_counts(on: dt.date, paths: list[str] | None) -> dict[int, int]:
     """Members on `on`, in the jurisdiction of their enterprise; a person counts once."""
     qs = (
-        Member.objects.filter(_paths_filter("enterprise__jurisdiction__path", paths))
+        Member.objects.filter(paths_q("enterprise__jurisdiction__path", paths))
         .counted(on).order_by().values("enterprise__jurisdiction_id")
         .annotate(n=Count("id_number", distinct=True))
     )
@@ -233,7 +224,7 @@ def rule25_enterprises(on: dt.date, paths: list[str] | None = None) -> list[dict
         enterprise=OuterRef("enterprise"), organisation__kind__in=JOINT_KINDS
     )
     qs = (
-        Member.objects.filter(_paths_filter("enterprise__jurisdiction__path", paths))
+        Member.objects.filter(paths_q("enterprise__jurisdiction__path", paths))
         .counted(on).filter(Exists(joint)).order_by()
         .values("enterprise_id", "enterprise__jurisdiction_id")
         .annotate(members=Count("id_number", distinct=True))
@@ -273,24 +264,20 @@ def table(
     every descendant).
     """
     paths = _scope(user, root)
-    nodes = tree_order(Jurisdiction.objects.filter(_paths_filter("path", paths)))
+    nodes = tree_order(Jurisdiction.objects.filter(paths_q("path", paths)))
     base = base_figures(on, paths)
-    by_path = {n.path: n for n in nodes}
     rolled: dict[str, Figures] = {n.path: Figures() for n in nodes}
     for n in nodes:
         own = base.get(n.pk)
         if own is None:
             continue
         # Add this node's own figures to itself and every visible ancestor.
-        parts = n.path.strip("/").split("/")
-        for i in range(1, len(parts) + 1):
-            prefix = "/" + "/".join(parts[:i]) + "/"
+        for prefix in path_prefixes(n.path):
             if prefix in rolled:
                 rolled[prefix].add(own)
     total = Figures()
-    tops = [n for n in nodes if not any(
-        n.path != other and n.path.startswith(other) for other in by_path
-    )]
+    # Top rows: no visible ancestor (a scope may hold several disjoint subtrees).
+    tops = [n for n in nodes if not any(p in rolled for p in path_prefixes(n.path)[:-1])]
     for n in tops:
         total.add(rolled[n.path])
     code_by_id = {n.pk: n.code for n in nodes}

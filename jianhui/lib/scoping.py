@@ -15,6 +15,21 @@ from typing import Any
 from django.db import models
 
 
+def paths_q(lookup: str, paths: list[str] | None) -> models.Q:
+    """Q for `lookup` lying in any of the subtrees `paths` (None: everything; []: nothing)."""
+    if paths is None:
+        return models.Q()
+    if not paths:
+        return models.Q(pk__in=[])
+    return reduce(or_, (models.Q(**{f"{lookup}__startswith": p}) for p in paths))
+
+
+def path_prefixes(path: str) -> list[str]:
+    """'/a/b/c/' → ['/a/', '/a/b/', '/a/b/c/']: the node's ancestors' paths and its own."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
 class RestrictedQuerySet(models.QuerySet):
     scope_path: str = "jurisdiction__path"
 
@@ -26,6 +41,4 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         if not paths:
             return self.none()
-        return self.filter(
-            reduce(or_, (models.Q(**{f"{self.scope_path}__startswith": p}) for p in paths))
-        )
+        return self.filter(paths_q(self.scope_path, paths))
