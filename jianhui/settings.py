@@ -88,10 +88,12 @@ INSTALLED_APPS = [
     "jianhui.dashboard",
     "jianhui.demo",
     "jianhui.imports",
+    "jianhui.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jianhui.audit.log.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,0 +1,71 @@
+"""What each role may do: one table, read by the views, the exports and the tests.
+
+Scope (which jurisdictions or which organisation) comes from `scope.py`; rights say what a
+role may do inside it. Superusers (back office) hold every right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import Role
+
+
+class Right(models.TextChoices):
+    VIEW = "view", "查看辖区数据"
+    EDIT = "edit", "维护辖区数据"
+    IMPORT = "import", "导入数据"
+    EXPORT = "export", "导出数据"
+    REVEAL_PII = "reveal_pii", "查看完整身份证号和手机号（需说明理由）"
+    MANAGE_USERS = "manage_users", "管理用户和角色"
+    VIEW_AUDIT = "view_audit", "查看和导出审计日志"
+    CONFIRM_ESCALATION = "confirm_escalation", "确认督办升级"
+    LOCK_ASSESSMENT = "lock_assessment", "锁定年度考核"
+
+
+ROLE_RIGHTS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset({
+        Right.VIEW, Right.EDIT, Right.IMPORT, Right.EXPORT, Right.REVEAL_PII, Right.MANAGE_USERS,
+    }),
+    Role.COUNTY_LEADER: frozenset({
+        Right.VIEW, Right.EXPORT, Right.CONFIRM_ESCALATION, Right.LOCK_ASSESSMENT,
+    }),
+    Role.TASK_FORCE: frozenset({Right.VIEW, Right.EDIT, Right.IMPORT, Right.EXPORT}),
+    Role.AREA_OFFICER: frozenset({
+        Right.VIEW, Right.EDIT, Right.IMPORT, Right.EXPORT, Right.REVEAL_PII,
+    }),
+    # Own organisation's roster and reports only (the scope narrows to the organisation).
+    Role.UNION_CHAIR: frozenset({Right.VIEW, Right.EDIT, Right.EXPORT, Right.REVEAL_PII}),
+    Role.AUDITOR: frozenset({Right.VIEW_AUDIT}),
+}
+
+
+def roles_of(user: Any) -> list[tuple[str, str]]:
+    """[(role, jurisdiction path)] of the user's assignments, cached on the user object."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_jianhui_roles", None)
+    if cached is None:
+        cached = list(user.assignments.values_list("role", "jurisdiction__path"))
+        user._jianhui_roles = cached
+    return cached
+
+
+def has_right(user: Any, right: str, jurisdiction: Any = None) -> bool:
+    """May `user` do `right` (anywhere, or in `jurisdiction` when given)?
+
+    With a jurisdiction the user must hold a role granting the right in that jurisdiction or
+    one above it.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    for role, path in roles_of(user):
+        if right not in ROLE_RIGHTS.get(role, ()):
+            continue
+        if jurisdiction is None or jurisdiction.path.startswith(path):
+            return True
+    return False
