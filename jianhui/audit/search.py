@@ -193,7 +193,12 @@ class EventView:
 def present(event: AuditEvent) -> EventView:
     changes = []
     for name, pair in (event.changes or {}).items():
-        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        if isinstance(pair, list):
+            before, after = (pair + [None, None])[:2]
+        elif isinstance(pair, dict):
+            before, after = pair.get("before"), pair.get("after")
+        else:
+            before, after = None, pair
         changes.append((field_label(event.model, name), shown(before), shown(after)))
     detail = [(DETAIL_LABELS.get(k, k), shown(v)) for k, v in (event.detail or {}).items()]
     return EventView(event, model_label(event.model), changes, detail)
