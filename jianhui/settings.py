@@ -6,6 +6,7 @@ JIANHUI_SECRET_KEY   Django's secret key; if unset it is generated once into the
 JIANHUI_DEBUG        1/0, off by default
 JIANHUI_ALLOWED_HOSTS  extra host names, comma separated (127.0.0.1 and localhost always allowed)
 JIANHUI_HTTPS        1 when served behind HTTPS: secure cookies
+JIANHUI_AUDIT_RETENTION_DAYS  days the audit log is kept before `audit-purge` may delete (≥ 180)
 """
 
 from __future__ import annotations
@@ -186,3 +187,11 @@ LOGGING = {
 }
 
 JIANHUI_PAGE_SIZE = envint("JIANHUI_PAGE_SIZE", 50)
+
+# The audit log is kept at least 180 days (the database trigger's fixed floor); a deployment
+# may keep it longer, never shorter.
+JIANHUI_AUDIT_RETENTION_DAYS = envint("JIANHUI_AUDIT_RETENTION_DAYS", 180)
+if JIANHUI_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"JIANHUI_AUDIT_RETENTION_DAYS must be at least 180, got {JIANHUI_AUDIT_RETENTION_DAYS}"
+    )

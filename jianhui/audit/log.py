@@ -43,7 +43,11 @@ def record(action: str, *, user: Any = None, request: Any = None, obj: Any = Non
            model: str = "", object_key: str = "", object_repr: str = "",
            changes: dict | None = None, reason: str = "", detail: dict | None = None,
            username: str = "") -> AuditEvent:
-    """Append one event. `user` and `request` default to the current request's."""
+    """Append one event. `user` and `request` default to the current request's.
+
+    `changes` is {field name: [before, after]} with personal data already masked (see
+    tracking.py, which fills it for domain models); the auditor's page shows field labels.
+    """
     request = request if request is not None else current_request()
     if user is None and request is not None:
         user = getattr(request, "user", None)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from jianhui import statistics
+from jianhui.accounts.rights import Right, has_right
 from jianhui.accounts.scope import home_jurisdiction
 from jianhui.enterprises.models import Enterprise
 from jianhui.lib.web import as_of, get_scoped
@@ -23,6 +24,8 @@ def month_points(on: dt.date, months: int = 12) -> list[dt.date]:
 
 
 def dashboard(request):
+    if not has_right(request.user, Right.VIEW) and has_right(request.user, Right.VIEW_AUDIT):
+        return redirect("audit:events")  # an auditor sees the log, no domain data
     on = as_of(request)
     code = request.GET.get("j")
     root = (get_scoped(Jurisdiction.objects, request.user, code=code) if code
