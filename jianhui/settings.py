@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "jianhui.demo",
     "jianhui.imports",
     "jianhui.audit",
+    "jianhui.ops",
 ]
 
 MIDDLEWARE = [
