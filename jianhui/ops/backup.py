@@ -54,6 +54,9 @@ def target_path(out: Path) -> Path:
         raise OpsError(f"{out} 已存在：备份不覆盖已有文件，请换一个文件名。")
     if not out.parent.is_dir():
         raise OpsError(f"目录 {out.parent} 不存在，请先创建。")
+    for root in attachment_roots().values():
+        if out.parent.resolve().is_relative_to(root.resolve()):
+            raise OpsError(f"备份文件不能放在附件目录 {root} 中（否则会把备份打进备份），请换一个目录。")
     return out
 
 

@@ -77,9 +77,13 @@ def restore_backup(path: Path, *, force: bool, username: str,
         if conflicts.messages:
             aside = _set_aside(conflicts, root, log)
         log("正在恢复数据库……")
-        _put_database(kind, staging / manifest["database"]["file"], clean=conflicts.database)
-        keys = _put_keys(staging / "keys", root)
-        attachments = _put_directories(staging, root)
+        try:
+            _put_database(kind, staging / manifest["database"]["file"], clean=conflicts.database)
+            keys = _put_keys(staging / "keys", root)
+            attachments = _put_directories(staging, root)
+        except (OpsError, OSError) as exc:
+            where = f"原有文件保存在 {aside}。" if aside else ""
+            raise OpsError(f"恢复中途失败：{str(exc).rstrip('。')}。{where}请排除原因后重新恢复。") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
