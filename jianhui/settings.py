@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "jianhui.demo",
     "jianhui.imports",
     "jianhui.audit",
+    "jianhui.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Operations: `jianhui backup` and `jianhui restore` (database, key files, attachments)."""
