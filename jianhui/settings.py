@@ -208,7 +208,8 @@ MIDDLEWARE.insert(MIDDLEWARE.index("jianhui.lib.security.SecurityHeadersMiddlewa
 
 # Scripts only from our own static files or carrying this response's nonce; no inline
 # scripts, event handler attributes, style attributes or eval anywhere (ECharts draws its
-# tooltips on the canvas, htmx's indicator styles live in jianhui.css).
+# tooltips on the canvas, htmx's indicator styles live in jianhui.css). The Django admin has
+# no inline scripts or styles either and runs under the same policy, without exemption.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

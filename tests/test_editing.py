@@ -184,6 +184,47 @@ def test_a_tampered_or_missing_version_is_refused(gaoxin_client):
     assert Enterprise.objects.get(pk=e.pk).version == e.version
 
 
+def _without_the_forms_check(monkeypatch):
+    """Let a stale form through the form's own check, as a save racing it would."""
+    from django import forms
+
+    from jianhui.lib.locking import VersionedForm
+
+    def clean(self):
+        cleaned = forms.ModelForm.clean(self)
+        self.instance.version = cleaned["lock_version"]
+        return cleaned
+
+    monkeypatch.setattr(VersionedForm, "clean", clean)
+
+
+def test_the_update_itself_catches_what_the_form_check_missed(gaoxin_client, monkeypatch):
+    e = _enterprise(GAOXIN)
+    mine = _open(gaoxin_client, _edit_url(e))
+    Enterprise.objects.filter(pk=e.pk).update(employees=888, version=e.version + 1)
+    _without_the_forms_check(monkeypatch)
+    mine["name"] = "竞争中的改名"
+    response = gaoxin_client.post(_edit_url(e), mine)
+    assert response.status_code == 409
+    assert "<th>职工人数</th><td>888</td>" in response.content.decode()
+    saved = Enterprise.objects.get(pk=e.pk)
+    assert (saved.name, saved.employees) == (e.name, 888)
+    assert not AuditEvent.objects.filter(object_repr="竞争中的改名").exists()
+
+
+def test_admin_save_racing_another_is_refused(admin_client, monkeypatch):
+    e = _enterprise(GAOXIN)
+    url = f"/admin/enterprises/enterprise/{e.pk}/change/"
+    data = form_data(admin_client.get(url).content.decode(), id="enterprise_form")
+    Enterprise.objects.filter(pk=e.pk).update(employees=888, version=e.version + 1)
+    _without_the_forms_check(monkeypatch)
+    data["name"] = "竞争中的改名"
+    response = admin_client.post(url, data, follow=True)
+    assert response.redirect_chain[0] == (url, 302)
+    assert "已被他人修改，本次保存未生效" in response.content.decode()
+    assert Enterprise.objects.get(pk=e.pk).name == e.name
+
+
 # --- the conditional UPDATE itself ---------------------------------------------------------
 
 def test_two_copies_of_a_row_cannot_both_be_saved(demo):
