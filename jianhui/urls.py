@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jianhui.unions.views import member_edit
+
 admin.site.site_header = admin.site.site_title = "建会 · 后台管理"
 admin.site.index_title = "数据维护"
 
@@ -15,6 +17,13 @@ urlpatterns = [
     path("enterprises/", include("jianhui.enterprises.urls")),
     path("unions/", include("jianhui.unions.urls")),
     path("audit/", include("jianhui.audit.urls")),
+    path("members/<int:pk>/edit/", member_edit, name="member_edit"),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),
 ]
+
+# Chinese error pages without stack traces (jianhui/lib/security.py).
+handler400 = "jianhui.lib.security.bad_request"
+handler403 = "jianhui.lib.security.permission_denied"
+handler404 = "jianhui.lib.security.page_not_found"
+handler500 = "jianhui.lib.security.server_error"

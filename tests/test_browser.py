@@ -157,3 +157,104 @@ def test_area_officer_sees_only_their_area(browser, demo_server):
     response = page.goto(demo_server + "/?j=510623")
     assert response.status == 404
     page.close()
+
+
+def _watch(page) -> list[str]:
+    """Collect CSP violations (Chromium reports them on the console) and uncaught errors."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{page.url} {m.type}: {m.text}")
+            if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: problems.append(f"{page.url} 页面错误: {e}"))
+    return problems
+
+
+def _first_link(page, base: str, listing: str, table: str) -> str:
+    page.goto(base + listing)
+    return page.locator(f"#{table} tbody tr td a").first.get_attribute("href")
+
+
+def test_main_pages_run_under_the_csp_without_violations(browser, demo_server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    problems = _watch(page)
+    response = page.goto(demo_server + "/accounts/login/")
+    assert "'nonce-" in response.headers["content-security-policy"]
+    login(page, demo_server, "admin")
+    for chart in ("#chart-rate", "#chart-trend"):  # tooltips too: drawn without inline styles
+        page.wait_for_selector(chart + " canvas")
+        page.locator(chart).hover(position={"x": 200, "y": 160})
+        page.wait_for_timeout(300)
+    enterprise = _first_link(page, demo_server, "/enterprises/", "enterprises")
+    organisation = _first_link(page, demo_server, "/unions/", "organisations")
+    pages = ["/enterprises/", enterprise, enterprise + "edit/", "/unions/", organisation,
+             organisation + "edit/", "/admin/", "/admin/enterprises/enterprise/",
+             "/admin/unions/unionorganisation/1/change/"]
+    for url in pages:
+        response = page.goto(demo_server + url)
+        assert response.status == 200, url
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+        page.wait_for_load_state("networkidle")
+    # The admin's own widgets: calendar and the select2 autocomplete of the coverage inline.
+    page.locator(".datetimeshortcuts a").nth(1).click()
+    page.locator(".select2-selection").first.click()
+    page.wait_for_timeout(300)
+    assert problems == []
+    page.close()
+
+
+def test_htmx_posts_carry_the_csrf_token_from_body(browser, demo_server):
+    page = browser.new_page()
+    problems = _watch(page)
+    login(page, demo_server, "xinglong")
+    enterprise = _first_link(page, demo_server, "/enterprises/", "enterprises")
+    page.goto(demo_server + enterprise + "edit/")
+    post = """async (withHeaders) => {
+        const body = document.body, saved = body.getAttribute("hx-headers");
+        if (!withHeaders) body.removeAttribute("hx-headers");
+        const data = Object.fromEntries(new FormData(document.getElementById("editform")));
+        delete data.csrfmiddlewaretoken;
+        data.industry = "经htmx保存";
+        let status = 0;
+        body.addEventListener("htmx:afterRequest", e => { status = e.detail.xhr.status; },
+                              {once: true});
+        await htmx.ajax("POST", location.pathname, {values: data, swap: "none"});
+        body.setAttribute("hx-headers", saved);
+        return status;
+    }"""
+    assert page.evaluate(post, False) == 403  # without the header: refused
+    assert page.evaluate(post, True) == 200   # with it: saved, redirected to the detail page
+    page.goto(demo_server + enterprise)
+    assert "经htmx保存" in page.inner_text("dl.grid")
+    assert problems == []
+    page.close()
+
+
+def test_second_editor_sees_the_conflict_and_reapplies(browser, demo_server, tmp_path):
+    first = browser.new_context(viewport={"width": 1280, "height": 1000})
+    second = browser.new_context()
+    mine, theirs = first.new_page(), second.new_page()
+    problems = _watch(mine)
+    login(mine, demo_server, "jiqing")
+    login(theirs, demo_server, "admin")
+    enterprise = _first_link(mine, demo_server, "/enterprises/", "enterprises")
+    edit = demo_server + enterprise + "edit/"
+    mine.goto(edit)
+    theirs.goto(edit)
+    theirs.fill("#id_employees", "432")
+    theirs.click("#editform button[type=submit]")
+    theirs.wait_for_url(demo_server + enterprise)
+    name = mine.input_value("#id_name") + "（更名）"
+    mine.fill("#id_name", name)
+    mine.click("#editform button[type=submit]")
+    conflict = mine.locator("#conflict")
+    conflict.wait_for()
+    assert "职工人数" in conflict.inner_text() and "432" in conflict.inner_text()
+    assert mine.input_value("#id_employees") == "432" and mine.input_value("#id_name") == name
+    mine.screenshot(path=str(os.environ.get("JIANHUI_SCREENSHOT_DIR", tmp_path)) + "/conflict.png",
+                    full_page=True)
+    mine.click("#editform button[type=submit]")
+    mine.wait_for_url(demo_server + enterprise)
+    assert name in mine.inner_text("h1") and "432" in mine.inner_text(".headline")
+    assert problems == []
+    first.close()
+    second.close()

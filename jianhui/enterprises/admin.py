@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jianhui.lib.admin import ScopedAdmin
+from jianhui.lib.admin import VersionedAdmin
 
 from .models import EmployeeSurvey, Enterprise
 
@@ -11,7 +11,7 @@ class SurveyInline(admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdmin):
+class EnterpriseAdmin(VersionedAdmin):
     list_display = ("name", "credit_code", "jurisdiction", "employees", "status", "founded_on",
                     "deregistered_on")
     list_filter = ("jurisdiction", "status", "scale_override")

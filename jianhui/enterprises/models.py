@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from jianhui.lib.codes import CodeError, normalise_credit_code
+from jianhui.lib.locking import VersionedModel
 from jianhui.lib.scoping import RestrictedQuerySet
 from jianhui.unions.fields import CreditCodeField
 
@@ -71,7 +72,7 @@ class EnterpriseQuerySet(RestrictedQuerySet):
         return self.annotate(employees_on=Coalesce(Subquery(latest), "employees"))
 
 
-class Enterprise(models.Model):
+class Enterprise(VersionedModel):
     credit_code = CreditCodeField("统一社会信用代码", unique=True)
     name = models.CharField("企业名称", max_length=128, db_index=True)
     jurisdiction = models.ForeignKey(

@@ -4,12 +4,15 @@ from django.db.models import F, Q
 from django.shortcuts import render
 
 from jianhui import statistics
+from jianhui.accounts.rights import Right, has_right
+from jianhui.lib.editing import edit_page
 from jianhui.lib.text import initials
 from jianhui.lib.web import as_of, get_scoped, paginate
 from jianhui.regions.models import Jurisdiction
 from jianhui.statistics import UNION_STATUS_FILTERS
 from jianhui.unions.models import Coverage, Member
 
+from .forms import EnterpriseForm
 from .models import Enterprise, Scale
 
 STATUS_LABELS = {"unionized": "已建会", "standalone": "单独建会", "covered": "联合建会",
@@ -62,4 +65,13 @@ def enterprise_detail(request, credit_code: str):
         "employees_on": Enterprise.objects.with_employees(on).get(pk=enterprise.pk).employees_on,
         "surveys": enterprise.surveys.order_by("-surveyed_on"),
         "ancestors": enterprise.jurisdiction.ancestors(),
+        "can_edit": has_right(request.user, Right.EDIT, enterprise.jurisdiction),
     })
+
+
+def enterprise_edit(request, credit_code: str):
+    enterprise = get_scoped(Enterprise.objects.select_related("jurisdiction"), request.user,
+                            credit_code=credit_code.upper())
+    return edit_page(request, enterprise, EnterpriseForm, "enterprises/edit.html",
+                     jurisdiction=enterprise.jurisdiction,
+                     success_url=enterprise.get_absolute_url())

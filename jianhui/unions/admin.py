@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jianhui.lib.admin import ScopedAdmin
+from jianhui.lib.admin import VersionedAdmin
 from jianhui.lib.codes import mask_id_number, mask_phone
 
 from .models import Coverage, Member, UnionOrganisation
@@ -13,7 +13,7 @@ class CoverageInline(admin.TabularInline):
 
 
 @admin.register(UnionOrganisation)
-class UnionOrganisationAdmin(ScopedAdmin):
+class UnionOrganisationAdmin(VersionedAdmin):
     list_display = ("name", "key", "kind", "jurisdiction", "founded_on", "dissolved_on", "chair")
     list_filter = ("kind", "jurisdiction")
     search_fields = ("name", "key", "credit_code")
@@ -22,7 +22,7 @@ class UnionOrganisationAdmin(ScopedAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin):
+class MemberAdmin(VersionedAdmin):
     """ID numbers and phones never appear in clear in lists; the change form needs them."""
 
     list_display = ("name", "masked_id", "gender", "masked_phone", "enterprise", "joined_on",

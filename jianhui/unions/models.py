@@ -21,6 +21,7 @@ from jianhui.lib.codes import (
     normalise_id_number,
     normalise_mobile,
 )
+from jianhui.lib.locking import VersionedModel
 from jianhui.lib.scoping import RestrictedQuerySet
 
 from .fields import CreditCodeField, IDNumberField
@@ -52,7 +53,7 @@ class OrganisationQuerySet(RestrictedQuerySet):
         return self.filter(_open_on("founded_on", "dissolved_on", on))
 
 
-class UnionOrganisation(models.Model):
+class UnionOrganisation(VersionedModel):
     key = models.CharField(
         "组织编号", max_length=32, unique=True,
         help_text="系统内的固定编号，用于链接和导入导出；不随名称或信用代码变化。",
@@ -117,8 +118,25 @@ class UnionOrganisation(models.Model):
                     f"已有覆盖关系开始于成立日期之前（{early.first().start_on:%Y-%m-%d}），"
                     "请先调整覆盖关系。"
                 )
+        if self.pk and self.kind == OrganisationKind.STANDALONE:
+            if overlap := self._overlapping_coverages():
+                errors["kind"] = (
+                    f"基层工会委员会同一时间只能覆盖一家企业，而该组织自 {overlap:%Y-%m-%d} 起"
+                    "同时覆盖了多家企业。如需改为基层工会委员会，请先结束多余的覆盖关系。"
+                )
         if errors:
             raise ValidationError(errors)
+
+    def _overlapping_coverages(self) -> dt.date | None:
+        """The first day on which two of this organisation's coverages of different
+        enterprises both hold, if any (a standalone committee covers one at a time)."""
+        periods = list(self.coverages.order_by("start_on")
+                       .values_list("enterprise_id", "start_on", "end_on"))
+        for i, (e1, s1, end1) in enumerate(periods):
+            for e2, s2, end2 in periods[i + 1:]:
+                if e1 != e2 and (end1 is None or s2 < end1) and (end2 is None or s1 < end2):
+                    return max(s1, s2)
+        return None
 
     def coverage_warnings(self, on: dt.date) -> list[str]:
         """Doubtful but legal states, shown on the organisation's page."""
@@ -256,7 +274,7 @@ class Gender(models.TextChoices):
     FEMALE = "女", "女"
 
 
-class Member(models.Model):
+class Member(VersionedModel):
     """One membership of one person: a person who changes enterprise has two rows."""
 
     name = models.CharField("姓名", max_length=64)

@@ -3,10 +3,13 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.shortcuts import render
 
+from jianhui.accounts.rights import Right, has_right
+from jianhui.lib.editing import edit_page
 from jianhui.lib.web import as_of, get_scoped, paginate
 from jianhui.regions.models import Jurisdiction
 from jianhui.statistics import tree_order
 
+from .forms import MemberForm, OrganisationForm
 from .models import Coverage, Member, OrganisationKind, UnionOrganisation
 
 
@@ -49,6 +52,21 @@ def organisation_detail(request, key: str):
                       for c in coverages],
         "members": paginate(request, members.order_by("enterprise__name", "name")),
         "member_count": members.count(),
+        "can_edit": has_right(request.user, Right.EDIT, org.jurisdiction),
     })
 
 
+def organisation_edit(request, key: str):
+    org = get_scoped(UnionOrganisation.objects.select_related("jurisdiction"), request.user,
+                     key=key)
+    return edit_page(request, org, OrganisationForm, "unions/edit.html",
+                     jurisdiction=org.jurisdiction, success_url=org.get_absolute_url())
+
+
+def member_edit(request, pk: int):
+    """By database id for now: members have no public key yet (see the closing note)."""
+    member = get_scoped(Member.objects.select_related("enterprise__jurisdiction"), request.user,
+                        pk=pk)
+    return edit_page(request, member, MemberForm, "unions/member_edit.html",
+                     jurisdiction=member.enterprise.jurisdiction,
+                     success_url=member.enterprise.get_absolute_url())

@@ -1,5 +1,7 @@
 // Dashboard charts. Data comes from the page's <script type="application/json" id="chart-data">
-// (no inline scripts, so a strict Content-Security-Policy holds).
+// (no inline scripts, so a strict Content-Security-Policy holds). Tooltips are drawn on the
+// canvas (renderMode "richText"): ECharts' HTML tooltips carry style attributes, which the
+// CSP (style-src 'self') blocks.
 (function () {
   "use strict";
   var node = document.getElementById("chart-data");
@@ -11,7 +13,7 @@
   if (rate) {
     echarts.init(rate).setOption({
       grid: { left: 48, right: 16, top: 24, bottom: 32 },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+      tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v + "%"; } },
       xAxis: { type: "category", data: data.bar.names },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [{ type: "bar", name: "建会率", data: data.bar.rates, itemStyle: { color: red },
@@ -22,7 +24,7 @@
   if (trend) {
     echarts.init(trend).setOption({
       grid: { left: 56, right: 64, top: 40, bottom: 32 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { data: ["已建会企业", "会员"], top: 0 },
       xAxis: { type: "category", data: data.line.dates },
       yAxis: [{ type: "value", name: "企业" }, { type: "value", name: "会员" }],

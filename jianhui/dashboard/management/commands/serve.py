@@ -16,7 +16,19 @@ def serve(host: str, port: int, threads: int, out) -> None:
     out.write(f"建会已启动：http://{host}:{port}/  （Ctrl+C 停止）\n")
     out.flush()
     waitress_serve(application, host=host, port=port, threads=threads, ident="jianhui",
-                   clear_untrusted_proxy_headers=True)
+                   clear_untrusted_proxy_headers=True, **waitress_options())
+
+
+def waitress_options() -> dict:
+    """The request size cap (also for bodies sent without a length) and, behind a reverse
+    proxy, which X-Forwarded-* headers of that proxy to believe: the client's address (for
+    the audit log) and the scheme (HTTPS, so that CSRF's origin check and secure cookies work).
+    """
+    options: dict = {"max_request_body_size": settings.JIANHUI_MAX_REQUEST_BYTES}
+    if settings.JIANHUI_TRUSTED_PROXY:
+        options.update(trusted_proxy=settings.JIANHUI_TRUSTED_PROXY, trusted_proxy_count=1,
+                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
+    return options
 
 
 def add_server_arguments(parser) -> None:
