@@ -1,8 +1,8 @@
-"""Sends a signed-in user to the step they owe before any other page (see `gate.py`)."""
+"""Sends a signed-in user to the step they owe before any other page (see `gate.py`); the
+page of each step says why the user was sent there."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -35,9 +35,7 @@ class AccountGateMiddleware:
                 return None
             return redirect(f"{reverse('login_otp')}?{urlencode({'next': request.get_full_path()})}")
         if gate.must_change_password and name not in DURING_PASSWORD_CHANGE:
-            messages.warning(request, "您的密码由管理员设置，请先修改密码再继续使用。")
             return redirect("password_change")
         if gate.must_enrol and name not in DURING_ENROLMENT:
-            messages.warning(request, "县总工会管理员账号须启用两步验证（动态验证码），请先完成设置。")
             return redirect("account_security")
         return None
