@@ -191,6 +191,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系县总工会管理员解锁。"
 AXES_VERBOSE = False
+# Sign-ins are recorded in our own audit log; no second, unpruned copy in django-axes.
+AXES_DISABLE_ACCESS_LOG = True
 # Mask the TOTP code (as the password is) in the attempts django-axes stores.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 

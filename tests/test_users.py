@@ -259,3 +259,20 @@ def test_edit_roles_disable_enable_and_reset_with_confirmation(admin_client):
     # An administrator cannot disable themselves.
     admin_client.post("/users/admin/disable/")
     assert User.objects.get(username="admin").is_active
+
+
+def test_an_administrator_lifts_a_lockout(admin_client):
+    locked = Client()
+    for i in range(5):
+        locked.post("/accounts/login/", {"username": "kaizhou", "password": f"Wrong-{i}"})
+    assert locked.post("/accounts/login/", {"username": "kaizhou",
+                                            "password": "Demo-Pass-2023"}).status_code == 429
+    page = admin_client.get("/users/kaizhou/").content.decode()
+    assert "已暂时锁定" in page and "解除锁定" in page
+    assert "确认解除锁定" in admin_client.get("/users/kaizhou/unlock/").content.decode()
+    admin_client.post("/users/kaizhou/unlock/")
+    assert "已暂时锁定" not in admin_client.get("/users/kaizhou/").content.decode()
+    assert locked.post("/accounts/login/", {"username": "kaizhou",
+                                            "password": "Demo-Pass-2023"}).status_code == 302
+    assert AuditEvent.objects.filter(action=Action.USERS, object_key="kaizhou",
+                                     detail__op="unlock").exists()

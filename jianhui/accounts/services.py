@@ -267,6 +267,29 @@ def reset_password(user, by=None) -> str:
     return password
 
 
+def is_locked_out(user) -> bool:
+    """Locked out from some address right now (django-axes' failures within the cool-off)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return AccessAttempt.objects.filter(
+        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).exists()
+
+
+@transaction.atomic
+def unlock(user, by=None) -> int:
+    """Lift a lockout before the cool-off ends (the user called, the administrator checked)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if by is not None and not can_manage(by, user):
+        raise UserAdminError(f"用户“{user.username}”在您管理的辖区之外也有角色，不能由您解除锁定。")
+    count = AxesProxyHandler.reset_attempts(username=user.username)
+    _audit(by, user, "unlock", attempts=count)
+    return count
+
+
 def password_changed(user) -> None:
     """The user chose their own password: the duty to change it is met."""
     Profile.objects.filter(user=user).update(must_change_password=False,

@@ -24,6 +24,7 @@ from .rights import Right, has_right
 OPS = {
     "disable": ("停用账号", "停用后该用户不能再登录，已登录的会话立即失效；数据和审计记录保留，可随时重新启用。"),
     "enable": ("启用账号", "启用后该用户可以重新登录。"),
+    "unlock": ("解除锁定", "清除该用户名的登录失败记录，该用户可以立即重新登录。请先确认是本人忘记密码，而不是有人在尝试猜测密码。"),
     "reset-password": ("重置密码", "将生成新的初始密码（只显示一次），原密码立即失效，该用户下次登录时须修改密码。"),
 }
 
@@ -113,6 +114,7 @@ def user_detail(request, username: str):
         "is_self": target.pk == request.user.pk,
         "must_change": Profile.objects.filter(user=target, must_change_password=True).exists(),
         "has_totp": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
+        "locked_out": services.is_locked_out(target),
     })
 
 
@@ -130,11 +132,15 @@ def user_confirm(request, username: str, op: str):
                 password = services.reset_password(target, by=request.user)
                 return render(request, "accounts/users/password.html", {
                     "target": target, "password": password, "created": False})
-            services.set_active(target, op == "enable", by=request.user)
+            if op == "unlock":
+                services.unlock(target, by=request.user)
+            else:
+                services.set_active(target, op == "enable", by=request.user)
         except services.UserAdminError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已{title[:2]}{target.first_name or target.username}的账号。")
+            messages.success(request, f"已{title[:2]}{target.first_name or target.username}的账号。"
+                             if op != "unlock" else "已解除锁定。")
         return redirect("user_detail", username=target.username)
     return render(request, "accounts/users/confirm.html", {
         "target": target, "title": title, "explanation": explanation,
