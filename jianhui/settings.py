@@ -7,10 +7,15 @@ JIANHUI_DEBUG        1/0, off by default
 JIANHUI_ALLOWED_HOSTS  extra host names, comma separated (127.0.0.1 and localhost always allowed)
 JIANHUI_HTTPS        1 when served behind HTTPS: secure cookies
 JIANHUI_AUDIT_RETENTION_DAYS  days the audit log is kept before `audit-purge` may delete (≥ 180)
+JIANHUI_SESSION_IDLE_MINUTES  a session ends after this many idle minutes (30); also at browser close
+JIANHUI_ADMIN_TOTP   1: county administrators must use a TOTP second factor (off by default)
+JIANHUI_LOCKOUT_FAILURES / JIANHUI_LOCKOUT_MINUTES  failed logins per username+IP before a
+                     lockout (5), and how long it lasts (15)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -82,6 +87,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jianhui.regions",
     "jianhui.enterprises",
     "jianhui.unions",
@@ -102,10 +110,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After login-required: sends a signed-in user to the TOTP step, the forced password
+    # change or the TOTP enrolment before anything else.
+    "jianhui.accounts.middleware.AccountGateMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jianhui.urls"
@@ -121,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jianhui.accounts.context.account",
             ],
         },
     },
@@ -147,13 +162,44 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+# Argon2 first; older hashes still verify and are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Length >= 10, three of four character classes, not like the username or name, not common;
+# every message in Chinese (jianhui/accounts/passwords.py).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "jianhui.accounts.passwords.NotLikeUserValidator"},
+    {"NAME": "jianhui.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "jianhui.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "jianhui.accounts.passwords.CommonPasswordValidator"},
+]
+
+# django-axes first: a locked-out username+IP is refused before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("JIANHUI_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("JIANHUI_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "jianhui.accounts.views.locked_out"  # a Chinese page, HTTP 429
+# Lockout lasts AXES_COOLOFF_TIME from the failure that caused it; tries during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系县总工会管理员解锁。"
+AXES_VERBOSE = False
+# Sign-ins are recorded in our own audit log; no second, unpruned copy in django-axes.
+AXES_DISABLE_ACCESS_LOG = True
+# Mask the TOTP code (as the password is) in the attempts django-axes stores.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
+OTP_TOTP_ISSUER = "建会"
+JIANHUI_ADMIN_TOTP = envbool("JIANHUI_ADMIN_TOTP")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -175,6 +221,10 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 SESSION_COOKIE_HTTPONLY = True
+# Idle timeout: every request pushes the expiry on; the cookie itself dies with the browser.
+SESSION_COOKIE_AGE = 60 * envint("JIANHUI_SESSION_IDLE_MINUTES", 30)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("JIANHUI_HTTPS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

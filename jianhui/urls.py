@@ -1,17 +1,20 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jianhui.accounts.urls import users_urlpatterns
 from jianhui.unions.views import member_edit
 
 admin.site.site_header = admin.site.site_title = "建会 · 后台管理"
 admin.site.index_title = "数据维护"
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("jianhui.accounts.urls")),
+    path("users/", include(users_urlpatterns)),
+    # The back office signs in through the same steps (password, lockout, TOTP) as the site.
+    path("admin/login/", login_not_required(
+        RedirectView.as_view(url="/accounts/login/", query_string=True))),
     path("admin/", admin.site.urls),
     path("", include("jianhui.dashboard.urls")),
     path("enterprises/", include("jianhui.enterprises.urls")),

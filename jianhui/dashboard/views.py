@@ -6,11 +6,12 @@ from django.shortcuts import redirect, render
 
 from jianhui import statistics
 from jianhui.accounts.rights import Right, has_right
-from jianhui.accounts.scope import home_jurisdiction
+from jianhui.accounts.scope import home_jurisdiction, scope_organisations
 from jianhui.enterprises.models import Enterprise
 from jianhui.lib.web import as_of, get_scoped
 from jianhui.regions.models import Jurisdiction
 from jianhui.statistics import percent
+from jianhui.unions.models import UnionOrganisation
 
 
 def month_points(on: dt.date, months: int = 12) -> list[dt.date]:
@@ -31,7 +32,7 @@ def dashboard(request):
     root = (get_scoped(Jurisdiction.objects, request.user, code=code) if code
             else home_jurisdiction(request.user))
     if root is None:
-        return render(request, "dashboard/no_scope.html", status=403)
+        return _no_area(request)
     table = statistics.table(on, root, request.user, depth=1)
     previous = statistics.totals(on - dt.timedelta(days=1), root, request.user)
     children = [r for r in table.rows if r.jurisdiction.pk != root.pk]
@@ -53,6 +54,19 @@ def dashboard(request):
                       if Jurisdiction.objects.restrict(request.user).filter(pk=a.pk).exists()],
         "chart": chart, "rule25": _rule25(on, root) if t.rule25_warnings else [],
     })
+
+
+def _no_area(request):
+    """No jurisdiction to show: a union chair goes to their organisation (its figures are
+    there), anyone else is told why there is nothing here."""
+    organisations = scope_organisations(request.user)
+    if len(organisations) == 1:
+        return redirect(UnionOrganisation.objects.get(pk=organisations[0]).get_absolute_url())
+    if organisations:
+        return redirect("organisation_list")
+    return render(request, "dashboard/no_scope.html", {
+        "auditor": has_right(request.user, Right.VIEW_AUDIT),
+    }, status=403)
 
 
 def _rule25(on: dt.date, root: Jurisdiction) -> list[tuple[Enterprise, int]]:

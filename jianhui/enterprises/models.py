@@ -44,6 +44,7 @@ class OperatingStatus(models.TextChoices):
 
 class EnterpriseQuerySet(RestrictedQuerySet):
     scope_path = "jurisdiction__path"
+    scope_enterprise = "pk"
 
     def in_scope(self, on: dt.date) -> EnterpriseQuerySet:
         """Founded on or before `on` (unknown counts) and not deregistered on or before it."""
@@ -150,6 +151,7 @@ class Enterprise(VersionedModel):
 
 class SurveyQuerySet(RestrictedQuerySet):
     scope_path = "enterprise__jurisdiction__path"
+    scope_enterprise = "enterprise"
 
 
 class EmployeeSurvey(models.Model):

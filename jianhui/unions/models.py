@@ -48,6 +48,7 @@ def _overlaps(start: str, end: str, a: dt.date, b: dt.date | None) -> Q:
 
 class OrganisationQuerySet(RestrictedQuerySet):
     scope_path = "jurisdiction__path"
+    scope_organisation = "pk"
 
     def alive(self, on: dt.date) -> OrganisationQuerySet:
         return self.filter(_open_on("founded_on", "dissolved_on", on))
@@ -150,6 +151,7 @@ class UnionOrganisation(VersionedModel):
 
 class CoverageQuerySet(RestrictedQuerySet):
     scope_path = "enterprise__jurisdiction__path"
+    scope_organisation = "organisation"
 
     def active(self, on: dt.date) -> CoverageQuerySet:
         """Coverage in force on `on`: begun, not ended, and its organisation alive."""
@@ -240,6 +242,7 @@ class Coverage(models.Model):
 
 class MemberQuerySet(RestrictedQuerySet):
     scope_path = "enterprise__jurisdiction__path"
+    scope_enterprise = "enterprise"
 
     def active(self, on: dt.date) -> MemberQuerySet:
         """Joined on or before `on` and not left on or before it (unionization not checked)."""
