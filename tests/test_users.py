@@ -145,7 +145,7 @@ def test_users_disable_stops_login(demo):
 def test_only_user_administrators_open_users(admin_client, gaoxin_client):
     for url in ("/users/", "/users/add/", "/users/gaoxin/", "/users/gaoxin/disable/"):
         response = gaoxin_client.get(url)
-        assert response.status_code == 403 and "无权访问" in response.content.decode(), url
+        assert response.status_code == 403 and "没有权限" in response.content.decode(), url
     assert gaoxin_client.post("/users/kaizhou/disable/").status_code == 403
     assert User.objects.get(username="kaizhou").is_active
     assert "用户管理" not in gaoxin_client.get("/accounts/security/").content.decode()
