@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jianhui.unions.views import member_list
+
 admin.site.site_header = admin.site.site_title = "建会 · 后台管理"
 admin.site.index_title = "数据维护"
 
@@ -14,6 +16,7 @@ urlpatterns = [
     path("", include("jianhui.dashboard.urls")),
     path("enterprises/", include("jianhui.enterprises.urls")),
     path("unions/", include("jianhui.unions.urls")),
+    path("members/", member_list, name="member_list"),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),
 ]
