@@ -88,7 +88,9 @@ def test_enterprise_export_is_a_proper_workbook(admin_client):
         f"filename*=utf-8''{quote('企业名录_2023-09-29.xlsx')}")
     ws = sheet(data)
     header = [c.value for c in ws[1]]
-    assert header == list(EnterpriseImporter.columns.names)
+    # The importer's columns; a masked column says so (and is then not imported).
+    assert header == [n + ("（已脱敏）" if n == "联系电话" else "")
+                      for n in EnterpriseImporter.columns.names]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
@@ -142,7 +144,8 @@ def test_union_kind_filter_applies(admin_client):
     ws = sheet(download(admin_client.get(
         "/unions/", {"as_of": AS_OF, "kind": "federation", "export": "xlsx"})))
     rows = rows_of(ws)
-    assert [c.value for c in ws[1]] == list(UnionImporter.columns.names)
+    assert [c.value for c in ws[1]] == [n + ("（已脱敏）" if n == "联系电话" else "")
+                                        for n in UnionImporter.columns.names]
     assert len(rows) == 3 and {r["组织类型"] for r in rows} == {"工会联合会"}
     for r in rows:  # the enterprises each federation covers on that day, joined with 、
         org = UnionOrganisation.objects.get(name=r["工会名称"], kind="federation")
@@ -158,8 +161,10 @@ def test_members_are_masked_by_default_and_the_export_is_audited(admin_client):
     data = download(admin_client.get("/members/", {"as_of": AS_OF, "export": "xlsx"}))
     rows = rows_of(sheet(data))
     assert len(rows) == Member.objects.active(ON).count() > 1000
-    assert all(re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", r["公民身份号码"]) for r in rows)
-    assert all(r["手机号码"] is None or "****" in r["手机号码"] for r in rows)
+    assert list(rows[0]) == ["姓名", "公民身份号码（已脱敏）", "手机号码（已脱敏）", "所在企业信用代码",
+                             "入会日期", "离会日期"]
+    assert all(re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", r["公民身份号码（已脱敏）"]) for r in rows)
+    assert all(r["手机号码（已脱敏）"] is None or "****" in r["手机号码（已脱敏）"] for r in rows)
     assert not ID_PATTERN.search(sheet_xml(data))  # no full ID number anywhere in the file
     assert AuditEvent.objects.count() == before + 1
     event = AuditEvent.objects.latest("at")
@@ -282,6 +287,7 @@ def test_enterprises_round_trip(admin_client, tmp_path):
     assert Enterprise.objects.filter(status=OperatingStatus.DEREGISTERED).exists()
     before = _versions(Enterprise)
     data = download(reveal(admin_client, "/enterprises/", {"all": "1"}))
+    assert [c.value for c in sheet(data)[1]] == list(EnterpriseImporter.columns.names)
     report = reimport(tmp_path, "enterprises", data)
     assert report.errors == []
     assert report.rows == report.unchanged == Enterprise.objects.count()
@@ -291,6 +297,7 @@ def test_enterprises_round_trip(admin_client, tmp_path):
 def test_unions_round_trip(admin_client, tmp_path):
     before = _versions(UnionOrganisation), Coverage.objects.count()
     data = download(reveal(admin_client, "/unions/", {"all": "1", "as_of": AS_OF}))
+    assert [c.value for c in sheet(data)[1]] == list(UnionImporter.columns.names)
     report = reimport(tmp_path, "unions", data)
     assert report.errors == []
     assert report.rows == report.unchanged == UnionOrganisation.objects.count()
@@ -308,12 +315,19 @@ def test_revealed_members_round_trip(admin_client, tmp_path):
     assert _versions(Member) == before
 
 
-def test_masked_members_export_cannot_be_imported_by_mistake(admin_client, tmp_path):
+def test_masked_exports_never_import_masked_numbers(admin_client, tmp_path):
     e = Enterprise.objects.filter(members__isnull=False).order_by("name").first()
     data = download(admin_client.get("/members/", {"enterprise": e.credit_code,
                                                    "export": "xlsx"}))
-    report = reimport(tmp_path, "members", data)
-    assert report.errors and not report.written
+    report = reimport(tmp_path, "members", data)  # the ID column is marked, so it is missing
+    assert not report.written and "缺少必填列「公民身份号码」" in report.errors[0].message
+    # The enterprises importer ignores the marked phone column: phones stay as they are.
+    phones = dict(Enterprise.objects.values_list("pk", "phone"))
+    data = download(admin_client.get("/enterprises/", {"all": "1", "export": "xlsx"}))
+    assert "联系电话（已脱敏）" in [c.value for c in sheet(data)[1]]
+    report = reimport(tmp_path, "enterprises", data)
+    assert report.errors == [] and report.unchanged == report.rows == len(phones)
+    assert dict(Enterprise.objects.values_list("pk", "phone")) == phones
 
 
 # --------------------------------------------------------------- the statistics table

@@ -48,8 +48,10 @@ def enterprise_list(request):
     qs = filtered(request, on)
     export = Export(request)
     if export.ready():
-        return export.send(f"企业名录_{on:%Y-%m-%d}.xlsx", exports.ENTERPRISE_COLUMNS,
-                           exports.enterprise_rows(qs, export.reveal), model="enterprises.Enterprise")
+        return export.send(f"企业名录_{on:%Y-%m-%d}.xlsx",
+                           exports.enterprise_columns(export.reveal),
+                           exports.enterprise_rows(qs, export.reveal),
+                           model="enterprises.Enterprise")
     return render(request, "enterprises/list.html", {
         "page": paginate(request, qs), "on": on, "export": export,
         "jurisdictions": statistics.tree_order(Jurisdiction.objects.restrict(request.user)),

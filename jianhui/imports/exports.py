@@ -3,8 +3,8 @@
 The headers are the importer's column names (read from the kinds, not repeated here); each
 value is written in a form the importer parses back to the stored value: enumerations by the
 importer's own spelling, jurisdictions by name (by code where a name is ambiguous), dates as
-Excel dates, codes as text. Personal numbers are masked unless `reveal`; a masked file is for
-reading, not for importing back (the members importer refuses masked ID numbers).
+Excel dates, codes as text. Personal numbers are masked unless `reveal`, under headers marked
+（已脱敏）; a masked file is for reading, not for importing back.
 
 Values are read through the model attributes, never raw SQL, so fields encrypted at rest
 behind the same attributes keep working.
@@ -36,15 +36,29 @@ KIND_OF = {
     "成立日期": DATE, "注销日期": DATE, "撤销日期": DATE, "入会日期": DATE, "离会日期": DATE,
 }
 COVER_SEPARATOR = "、"
+PERSONAL = ("公民身份号码", "手机号码", "联系电话")
+MASKED_MARK = "（已脱敏）"
 
 
-def columns_of(importer) -> list[Column]:
-    return [Column(name, KIND_OF.get(name, TEXT)) for name in importer.columns.names]
+def columns_of(importer, reveal: bool) -> list[Column]:
+    """The importer's columns. Masked columns say so in their header, which the importer does
+    not know: the members importer then refuses the file (its ID column is missing) and the
+    enterprises importer leaves phone numbers as they are, instead of storing masked ones."""
+    return [Column(name if reveal or name not in PERSONAL else name + MASKED_MARK,
+                   KIND_OF.get(name, TEXT)) for name in importer.columns.names]
 
 
-ENTERPRISE_COLUMNS = columns_of(EnterpriseImporter)
-UNION_COLUMNS = columns_of(UnionImporter)
-MEMBER_COLUMNS = columns_of(MemberImporter)
+def enterprise_columns(reveal: bool) -> list[Column]:
+    return columns_of(EnterpriseImporter, reveal)
+
+
+def union_columns(reveal: bool) -> list[Column]:
+    return columns_of(UnionImporter, reveal)
+
+
+def member_columns(reveal: bool) -> list[Column]:
+    return columns_of(MemberImporter, reveal)
+
 
 # The importer's first spelling of each value: 停业/歇业 is shown as 停业 (the importer takes
 # 停业 or 歇业, not the combined label).

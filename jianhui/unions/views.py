@@ -34,7 +34,7 @@ def organisation_list(request):
     qs = filtered_organisations(request, on)
     export = Export(request)
     if export.ready():
-        return export.send(f"工会组织_{on:%Y-%m-%d}.xlsx", exports.UNION_COLUMNS,
+        return export.send(f"工会组织_{on:%Y-%m-%d}.xlsx", exports.union_columns(export.reveal),
                            exports.union_rows(qs, on, export.reveal),
                            model="unions.UnionOrganisation")
     active = Coverage.objects.active(on)
@@ -105,8 +105,9 @@ def member_list(request):
     export = Export(request)
     if export.ready():
         about = chosen.get("enterprise") or chosen.get("organisation")
-        name = f"会员名单_{about.name}_{on:%Y-%m-%d}.xlsx" if about else f"会员名单_{on:%Y-%m-%d}.xlsx"
-        return export.send(name, exports.MEMBER_COLUMNS, exports.member_rows(qs, export.reveal),
+        name = "_".join(["会员名单", *([about.name] if about else []), f"{on:%Y-%m-%d}.xlsx"])
+        return export.send(name, exports.member_columns(export.reveal),
+                           exports.member_rows(qs, export.reveal),
                            model="unions.Member", sheet="会员名单")
     cover = Coverage.objects.active(on).filter(enterprise=OuterRef("enterprise_id"))
     qs = qs.select_related("enterprise").annotate(
