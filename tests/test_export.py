@@ -201,7 +201,7 @@ def test_a_get_never_reveals(admin_client):
 def test_reveal_needs_the_right(county, user_in):
     leader = client_for(user_in(county, Role.COUNTY_LEADER))  # may export, may not reveal
     page = leader.get("/members/").content.decode()
-    assert "导出 Excel" in page and "导出完整的身份证号和手机号" not in page
+    assert "导出 Excel" in page and "导出完整号码" not in page and 'name="reveal"' not in page
     assert leader.get("/members/", {"export": "xlsx"}).status_code == 200
     assert reveal(leader, "/members/", {}).status_code == 403
 

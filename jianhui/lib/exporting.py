@@ -33,7 +33,7 @@ NOT_FILTERS = ("export", "page")
 
 
 class ExportForm(forms.Form):
-    reveal = forms.BooleanField(label="导出完整的身份证号和手机号", required=False)
+    reveal = forms.BooleanField(label="导出完整号码（身份证号、电话号码不脱敏）", required=False)
     reason = forms.CharField(
         label="导出理由", required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：向市总工会报送会员实名制台账"}),
@@ -43,7 +43,7 @@ class ExportForm(forms.Form):
         data = super().clean()
         data["reason"] = (data.get("reason") or "").strip()
         if data.get("reveal") and not data["reason"]:
-            self.add_error("reason", "导出完整的身份证号和手机号时，请填写导出理由（将记入审计日志）。"
+            self.add_error("reason", "导出完整号码时，请填写导出理由（将记入审计日志）。"
                                      "如不需要完整号码，请取消勾选后导出脱敏文件。")
         return data
 
