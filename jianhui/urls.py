@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from jianhui.accounts.urls import users_urlpatterns
-from jianhui.unions.views import member_edit
+from jianhui.unions.views import member_edit, member_list
 
 admin.site.site_header = admin.site.site_title = "建会 · 后台管理"
 admin.site.index_title = "数据维护"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("unions/", include("jianhui.unions.urls")),
     path("audit/", include("jianhui.audit.urls")),
     path("members/<int:pk>/edit/", member_edit, name="member_edit"),
+    path("members/", member_list, name="member_list"),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),
 ]

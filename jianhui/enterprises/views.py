@@ -5,7 +5,9 @@ from django.shortcuts import render
 
 from jianhui import statistics
 from jianhui.accounts.rights import Right, has_right
+from jianhui.imports import exports
 from jianhui.lib.editing import edit_page
+from jianhui.lib.exporting import Export
 from jianhui.lib.text import initials
 from jianhui.lib.web import as_of, get_scoped, paginate
 from jianhui.regions.models import Jurisdiction
@@ -28,9 +30,8 @@ def search(qs, q: str):
                      | Q(name_initials__icontains=initials(q)))
 
 
-def enterprise_list(request):
-    on = as_of(request)
-    visible = Jurisdiction.objects.restrict(request.user)
+def filtered(request, on):
+    """The list's enterprises with the request's filters, in the list's order."""
     qs = Enterprise.objects.restrict(request.user).select_related("jurisdiction")
     if not request.GET.get("all"):
         qs = qs.in_scope(on)
@@ -42,9 +43,21 @@ def enterprise_list(request):
         qs = qs.filter(UNION_STATUS_FILTERS[status])
     if (scale := request.GET.get("scale")) in Scale.values:
         qs = qs.of_scale(scale)
-    page = paginate(request, qs.order_by("jurisdiction__order", "jurisdiction__path", "name"))
+    return qs.order_by("jurisdiction__order", "jurisdiction__path", "name")
+
+
+def enterprise_list(request):
+    on = as_of(request)
+    qs = filtered(request, on)
+    export = Export(request)
+    if export.ready():
+        return export.send(f"企业名录_{on:%Y-%m-%d}.xlsx",
+                           exports.enterprise_columns(export.reveal),
+                           exports.enterprise_rows(qs, export.reveal),
+                           model="enterprises.Enterprise")
     return render(request, "enterprises/list.html", {
-        "page": page, "on": on, "jurisdictions": statistics.tree_order(visible),
+        "page": paginate(request, qs), "on": on, "export": export,
+        "jurisdictions": statistics.tree_order(Jurisdiction.objects.restrict(request.user)),
         "statuses": STATUS_LABELS, "scales": Scale.choices,
     })
 
