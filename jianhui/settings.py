@@ -6,6 +6,10 @@ JIANHUI_SECRET_KEY   Django's secret key; if unset it is generated once into the
 JIANHUI_DEBUG        1/0, off by default
 JIANHUI_ALLOWED_HOSTS  extra host names, comma separated (127.0.0.1 and localhost always allowed)
 JIANHUI_HTTPS        1 when served behind HTTPS: secure cookies
+JIANHUI_FIELD_KEY    base64 of the 32-byte key encrypting ID numbers and phones (comma separated
+                     during a rotation, the new key first); unset: a keyring file field.key in
+                     the data dir, created with mode 0600 on first use (see jianhui/crypto/keyring.py)
+JIANHUI_FIELD_CIPHER aes (AES-256-GCM, HMAC-SHA256 index; default) or sm4 (SM4-GCM, HMAC-SM3 index)
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ INSTALLED_APPS = [
     "jianhui.demo",
     "jianhui.imports",
     "jianhui.audit",
+    "jianhui.crypto",
 ]
 
 MIDDLEWARE = [
@@ -135,8 +140,11 @@ else:
             "NAME": DATA_DIR / "jianhui.sqlite3",
             "OPTIONS": {
                 # WAL lets the dashboard read while an import writes; the busy timeout
-                # makes a second writer wait instead of failing at once.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # makes a second writer wait instead of failing at once. secure_delete
+                # overwrites deleted content, so old clear values do not linger in free pages.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
@@ -186,3 +194,10 @@ LOGGING = {
 }
 
 JIANHUI_PAGE_SIZE = envint("JIANHUI_PAGE_SIZE", 50)
+
+# Personal data at rest (jianhui/crypto): the key never sits in the database or the code.
+JIANHUI_FIELD_KEY = os.environ.get("JIANHUI_FIELD_KEY", "").strip()
+JIANHUI_FIELD_CIPHER = os.environ.get("JIANHUI_FIELD_CIPHER", "aes").strip().lower() or "aes"
+if JIANHUI_FIELD_CIPHER not in {"aes", "sm4"}:
+    raise ImproperlyConfigured(
+        f"JIANHUI_FIELD_CIPHER must be aes or sm4, got {JIANHUI_FIELD_CIPHER!r}")

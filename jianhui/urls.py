@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jianhui.unions.reveal import member_reveal
+
 admin.site.site_header = admin.site.site_title = "建会 · 后台管理"
 admin.site.index_title = "数据维护"
 
@@ -14,6 +16,9 @@ urlpatterns = [
     path("", include("jianhui.dashboard.urls")),
     path("enterprises/", include("jianhui.enterprises.urls")),
     path("unions/", include("jianhui.unions.urls")),
+    # One member's full ID number and phone, with a reason (audited); members are named by
+    # their random public key.
+    path("members/<slug:key>/reveal/", member_reveal, name="member_reveal"),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),
 ]

@@ -9,6 +9,7 @@ from jianhui.lib.web import as_of, get_scoped, paginate
 from jianhui.regions.models import Jurisdiction
 from jianhui.statistics import UNION_STATUS_FILTERS
 from jianhui.unions.models import Coverage, Member
+from jianhui.unions.reveal import can_reveal
 
 from .models import Enterprise, Scale
 
@@ -62,4 +63,5 @@ def enterprise_detail(request, credit_code: str):
         "employees_on": Enterprise.objects.with_employees(on).get(pk=enterprise.pk).employees_on,
         "surveys": enterprise.surveys.order_by("-surveyed_on"),
         "ancestors": enterprise.jurisdiction.ancestors(),
+        "can_reveal": can_reveal(request.user, enterprise.jurisdiction),
     })

@@ -8,6 +8,7 @@ from jianhui.regions.models import Jurisdiction
 from jianhui.statistics import tree_order
 
 from .models import Coverage, Member, OrganisationKind, UnionOrganisation
+from .reveal import can_reveal
 
 
 def organisation_list(request):
@@ -49,6 +50,7 @@ def organisation_detail(request, key: str):
                       for c in coverages],
         "members": paginate(request, members.order_by("enterprise__name", "name")),
         "member_count": members.count(),
+        "can_reveal": can_reveal(request.user, org.jurisdiction),
     })
 
 
