@@ -52,7 +52,7 @@ class MemberAdmin(ScopedAdmin):
         if obj.pk is None:
             return "—"
         url = reverse("member_reveal", args=[obj.public_key])
-        return format_html('<a href="{}">查看（需说明理由）</a>', url)
+        return format_html('<a href="{}" title="需说明理由，记入审计日志">查看</a>', url)
 
     @admin.display(description="公民身份号码")
     def masked_id(self, obj: Member) -> str:
