@@ -218,6 +218,8 @@ def test_one_open_membership_per_person_is_enforced_by_the_database(demo):
     twin.left_on = dt.date(2023, 6, 1)  # a closed membership does not clash
     Member.objects.bulk_create([twin])
     assert Member.objects.by_id_number(member.id_number).count() == 2
+    with pytest.raises(IntegrityError), transaction.atomic():  # a row without its index
+        Member.objects.filter(pk=twin.pk).update(id_number_index="")
 
 
 def test_a_tampered_row_cannot_be_read(demo):

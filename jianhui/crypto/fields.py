@@ -88,14 +88,17 @@ class EncryptedPhoneField(EncryptedCharField):
 
 class BlindIndexField(models.CharField):
     """The keyed hash (HMAC, hex) of another encrypted field's canonical value, recomputed
-    whenever the row is saved or bulk-created: lookups and uniqueness go through it."""
+    whenever the row is saved or bulk-created: lookups and uniqueness go through it.
+
+    No default on purpose: code that writes rows without the model (raw INSERT, COPY) must
+    give it, from the source field's `index_for(value)`, or fail at once.
+    """
 
     description = "检索用哈希（不可逆）"
 
     def __init__(self, *args, source: str, **kwargs) -> None:
         self.source = source
         kwargs.setdefault("max_length", 64)
-        kwargs.setdefault("default", "")
         kwargs["editable"] = False
         super().__init__(*args, **kwargs)
 

@@ -309,6 +309,8 @@ class Member(models.Model):
                 fields=["id_number_index"], condition=Q(left_on__isnull=True),
                 name="member_one_open_membership",
             ),
+            # A row written around the model without its index would escape the rule above.
+            models.CheckConstraint(condition=~Q(id_number_index=""), name="member_id_indexed"),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("joined_on")),
                 name="member_left_after_joined",
@@ -342,6 +344,8 @@ class Member(models.Model):
             self.id_number = normalise_id_number(self.id_number)
         except CodeError as exc:
             raise ValidationError({"id_number": str(exc)}) from exc
+        # Saving computes it too; the constraints checked after clean() need it now.
+        self.id_number_index = _id_field().index_for(self.id_number)
         if self.phone:
             try:
                 self.phone = normalise_mobile(self.phone)

@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
             model_name="member",
             name="id_number_index",
             field=jianhui.crypto.fields.BlindIndexField(db_index=True, default="", source="id_number", verbose_name="身份证号检索码"),
+            preserve_default=False,
         ),
         migrations.AlterField(
             model_name="member",
@@ -58,5 +59,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="member",
             constraint=models.UniqueConstraint(condition=models.Q(("left_on__isnull", True)), fields=("id_number_index",), name="member_one_open_membership"),
+        ),
+        migrations.AddConstraint(
+            model_name="member",
+            constraint=models.CheckConstraint(condition=models.Q(("id_number_index", ""), _negated=True), name="member_id_indexed"),
         ),
     ]
