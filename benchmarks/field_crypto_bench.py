@@ -1,5 +1,6 @@
 """Per-row cost of encrypting members' personal data: ID number (encrypt + blind index) and
-phone (encrypt), for each cipher, on N values (default 200,000). Prints µs per row.
+phone (encrypt), for each cipher, on N values (default 200,000). Prints CPU µs per row
+(process time, so that other load on a shared machine does not count).
 
     uv run python benchmarks/field_crypto_bench.py [N]
 
@@ -36,21 +37,21 @@ def main(n: int) -> None:
     for cipher in ("aes", "sm4"):
         with override_settings(JIANHUI_FIELD_CIPHER=cipher):
             id_field.get_db_prep_value(ids[0], None)  # build the keyring and cipher once
-            start = time.perf_counter()
+            start = time.process_time()
             tokens = [id_field.get_db_prep_value(v, None) for v in ids]
-            enc = time.perf_counter() - start
-            start = time.perf_counter()
+            enc = time.process_time() - start
+            start = time.process_time()
             for v in ids:
                 id_field.index_for(v)
-            idx = time.perf_counter() - start
-            start = time.perf_counter()
+            idx = time.process_time() - start
+            start = time.process_time()
             for v in phones:
                 phone_field.get_db_prep_value(v, None)
-            ph = time.perf_counter() - start
-            start = time.perf_counter()
+            ph = time.process_time() - start
+            start = time.process_time()
             for t in tokens:
                 id_field.from_db_value(t, None, None)
-            dec = time.perf_counter() - start
+            dec = time.process_time() - start
         per = 1e6 / n
         print(f"{cipher}: id encrypt {enc * per:.2f} µs, index {idx * per:.2f} µs, "
               f"phone encrypt {ph * per:.2f} µs → {(enc + idx + ph) * per:.2f} µs/row "
