@@ -62,9 +62,10 @@ def set_raw(model, pk: int, column: str, value: str) -> None:
 
 @pytest.fixture
 def own_keyring(settings, tmp_path):
-    """A fresh data dir, so a fresh keyring (the demo's rows are not readable under it)."""
+    """A fresh data dir with a fresh keyring (the demo's rows are not readable under it)."""
     settings.DATA_DIR = tmp_path
     settings.JIANHUI_FIELD_KEY = ""
+    create_keyring_file(tmp_path / "field.key")
     return tmp_path
 
 
@@ -122,7 +123,8 @@ def test_nonces_never_repeat_and_change_after_fork_reset():
 @pytest.mark.parametrize("cipher,length", [("aes", 64), ("sm4", 64)])
 def test_blind_index_is_keyed_and_follows_the_keyring(settings, own_keyring, cipher, length):
     settings.JIANHUI_FIELD_CIPHER = cipher
-    (own_keyring / "field.key").unlink(missing_ok=True)
+    (own_keyring / "field.key").unlink()
+    create_keyring_file(own_keyring / "field.key")
     ring = load_keyring()
     assert ring.index_hmac == {"aes": "sha256", "sm4": "sm3"}[cipher]
     index = blind_index(ID, "id_number")
@@ -138,9 +140,10 @@ def test_blind_index_is_keyed_and_follows_the_keyring(settings, own_keyring, cip
 # ------------------------------------------------------------------ keyring
 
 
-def test_key_file_is_created_private_and_never_overwritten(own_keyring):
+def test_key_file_is_created_private_and_never_overwritten(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     path = keyring_path()
-    assert not path.exists()
+    create_keyring_file(path)
     ring = current_keyring()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     data = json.loads(path.read_text())
@@ -155,7 +158,15 @@ def test_key_file_is_created_private_and_never_overwritten(own_keyring):
         read_keyring_file(path)
 
 
-def test_key_from_the_environment(settings, own_keyring):
+def test_a_lost_key_file_is_not_replaced_while_encrypted_data_exists(settings, tmp_path, demo):
+    settings.DATA_DIR = tmp_path
+    with pytest.raises(KeyringError, match="请从备份恢复 field.key"):
+        current_keyring()
+    assert not keyring_path().exists()
+
+
+def test_key_from_the_environment(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     key = os.urandom(32)
     settings.JIANHUI_FIELD_KEY = base64.b64encode(key).decode()
     token = encrypt(ID, "id_number")

@@ -232,14 +232,46 @@ def keyring_from_env(value: str) -> Keyring:
 
 
 def load_keyring() -> Keyring:
-    """The configured keyring, read afresh (creating the key file on first use)."""
+    """The configured keyring, read afresh (creating the key file on first use, unless the
+    database already holds encrypted values: then the key file was lost or misplaced, and a
+    new key would make a second, unreadable set of values and a second index)."""
     env = getattr(settings, "JIANHUI_FIELD_KEY", "")
     if env:
         return keyring_from_env(env)
     path = keyring_path()
     if not path.exists():
+        if (where := encrypted_data_in_database()):
+            raise KeyringError(
+                f"找不到密钥文件 {path}，但数据库中已有加密数据（{where}）：请从备份恢复 field.key "
+                "到数据目录（权限 600），或用 JIANHUI_FIELD_KEY 提供原密钥。不会自动生成新密钥。"
+            )
         create_keyring_file(path)
     return read_keyring_file(path)
+
+
+def encrypted_data_in_database() -> str:
+    """The first table.column holding an encrypted value, or "" (tables not yet made count as
+    empty). Run only before creating a key file, so its cost does not matter."""
+    from django.db import DatabaseError, connection, transaction
+
+    from .rotation import targets
+
+    qn = connection.ops.quote_name
+    try:
+        tables = set(connection.introspection.table_names())
+        for target in targets():
+            table = target.model._meta.db_table
+            if table not in tables:
+                continue
+            for f in target.encrypted:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(f"SELECT 1 FROM {qn(table)} WHERE {qn(f.column)} LIKE %s "
+                                   "LIMIT 1", ["v1:%"])
+                    if cursor.fetchone():
+                        return f"{table}.{f.column}"
+    except DatabaseError:
+        return ""
+    return ""
 
 
 # --------------------------------------------------------------------- the current keyring
