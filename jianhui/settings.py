@@ -11,6 +11,10 @@ JIANHUI_SESSION_IDLE_MINUTES  a session ends after this many idle minutes (30); 
 JIANHUI_ADMIN_TOTP   1: county administrators must use a TOTP second factor (off by default)
 JIANHUI_LOCKOUT_FAILURES / JIANHUI_LOCKOUT_MINUTES  failed logins per username+IP before a
                      lockout (5), and how long it lasts (15)
+JIANHUI_FIELD_KEY    base64 of the 32-byte key encrypting ID numbers and phones (comma separated
+                     during a rotation, the new key first); unset: a keyring file field.key in
+                     the data dir, created with mode 0600 on first use (see jianhui/crypto/keyring.py)
+JIANHUI_FIELD_CIPHER aes (AES-256-GCM, HMAC-SHA256 index; default) or sm4 (SM4-GCM, HMAC-SM3 index)
 """
 
 from __future__ import annotations
@@ -99,6 +103,7 @@ INSTALLED_APPS = [
     "jianhui.imports",
     "jianhui.audit",
     "jianhui.ops",
+    "jianhui.crypto",
 ]
 
 MIDDLEWARE = [
@@ -152,8 +157,11 @@ else:
             "NAME": DATA_DIR / "jianhui.sqlite3",
             "OPTIONS": {
                 # WAL lets the dashboard read while an import writes; the busy timeout
-                # makes a second writer wait instead of failing at once.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # makes a second writer wait instead of failing at once. secure_delete
+                # overwrites deleted content, so old clear values do not linger in free pages.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
@@ -300,3 +308,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("JIANHUI_MAX_FORM_KB", 2560) * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("JIANHUI_MAX_FORM_FIELDS", 2000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("JIANHUI_UPLOAD_MEMORY_KB", 2560) * 1024
 # --- end of web hardening -----------------------------------------------------------------------
+# Personal data at rest (jianhui/crypto): the key never sits in the database or the code.
+JIANHUI_FIELD_KEY = os.environ.get("JIANHUI_FIELD_KEY", "").strip()
+JIANHUI_FIELD_CIPHER = os.environ.get("JIANHUI_FIELD_CIPHER", "aes").strip().lower() or "aes"
+if JIANHUI_FIELD_CIPHER not in {"aes", "sm4"}:
+    raise ImproperlyConfigured(
+        f"JIANHUI_FIELD_CIPHER must be aes or sm4, got {JIANHUI_FIELD_CIPHER!r}")

@@ -208,11 +208,12 @@ def organisation_counts(on: dt.date, paths: list[str] | None) -> dict[int, dict[
 
 
 def member_counts(on: dt.date, paths: list[str] | None) -> dict[int, int]:
-    """Members on `on`, in the jurisdiction of their enterprise; a person counts once."""
+    """Members on `on`, in the jurisdiction of their enterprise; a person counts once (by the
+    ID number's blind index: the numbers themselves are encrypted, equal indexes are equal)."""
     qs = (
         Member.objects.filter(paths_q("enterprise__jurisdiction__path", paths))
         .counted(on).order_by().values("enterprise__jurisdiction_id")
-        .annotate(n=Count("id_number", distinct=True))
+        .annotate(n=Count("id_number_index", distinct=True))
     )
     return {r["enterprise__jurisdiction_id"]: r["n"] for r in qs}
 
@@ -227,7 +228,7 @@ def rule25_enterprises(on: dt.date, paths: list[str] | None = None) -> list[dict
         Member.objects.filter(paths_q("enterprise__jurisdiction__path", paths))
         .counted(on).filter(Exists(joint)).order_by()
         .values("enterprise_id", "enterprise__jurisdiction_id")
-        .annotate(members=Count("id_number", distinct=True))
+        .annotate(members=Count("id_number_index", distinct=True))
         .filter(members__gte=RULE25_THRESHOLD)
     )
     return list(qs)

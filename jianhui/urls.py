@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from jianhui.accounts.urls import users_urlpatterns
+from jianhui.unions.reveal import member_reveal
 from jianhui.unions.views import member_edit, member_list
 
 admin.site.site_header = admin.site.site_title = "建会 · 后台管理"
@@ -20,8 +21,11 @@ urlpatterns = [
     path("enterprises/", include("jianhui.enterprises.urls")),
     path("unions/", include("jianhui.unions.urls")),
     path("audit/", include("jianhui.audit.urls")),
-    path("members/<int:pk>/edit/", member_edit, name="member_edit"),
+    path("members/<slug:key>/edit/", member_edit, name="member_edit"),
     path("members/", member_list, name="member_list"),
+    # One member's full ID number and phone, with a reason (audited); members are named by
+    # their random public key.
+    path("members/<slug:key>/reveal/", member_reveal, name="member_reveal"),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),
 ]

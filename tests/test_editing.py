@@ -77,7 +77,7 @@ def test_read_only_roles_get_403_and_no_edit_button(client, demo, user_in, gaoxi
     org = UnionOrganisation.objects.filter(jurisdiction__code=GAOXIN).first()
     assert client.get(f"/unions/{org.key}/edit/").status_code == 403
     member = Member.objects.filter(enterprise=e).first()
-    assert client.get(f"/members/{member.pk}/edit/").status_code == 403
+    assert client.get(f"/members/{member.public_key}/edit/").status_code == 403
 
 
 def test_jurisdiction_choices_are_only_where_the_user_may_edit(gaoxin_client):
@@ -316,7 +316,7 @@ def test_organisation_edit_and_the_standalone_rule(gaoxin_client):
 def test_officer_with_reveal_right_corrects_an_id_number(gaoxin_client):
     member = Member.objects.filter(enterprise__jurisdiction__code=GAOXIN,
                                    left_on__isnull=True).order_by("pk").first()
-    url = f"/members/{member.pk}/edit/"
+    url = f"/members/{member.public_key}/edit/"
     page = gaoxin_client.get(url).content.decode()
     assert member.id_number not in page and mask_id_number(member.id_number) in page
     data = form_data(page, id="editform")
@@ -338,7 +338,7 @@ def test_member_id_number_is_locked_without_the_reveal_right(client, user_in):
     gaoxin = Jurisdiction.objects.get(code=GAOXIN)
     client.force_login(user_in(gaoxin, Role.TASK_FORCE))
     member = Member.objects.filter(enterprise__jurisdiction=gaoxin).order_by("pk").first()
-    url = f"/members/{member.pk}/edit/"
+    url = f"/members/{member.public_key}/edit/"
     page = client.get(url).content.decode()
     assert member.id_number not in page and "没有查看完整个人信息的权限" in page
     data = form_data(page, id="editform")
@@ -351,9 +351,9 @@ def test_member_id_number_is_locked_without_the_reveal_right(client, user_in):
 
 def test_member_edit_is_scoped_and_checked_by_the_model(gaoxin_client):
     other = Member.objects.filter(enterprise__jurisdiction__code=KAIZHOU).first()
-    assert gaoxin_client.get(f"/members/{other.pk}/edit/").status_code == 404
+    assert gaoxin_client.get(f"/members/{other.public_key}/edit/").status_code == 404
     member = Member.objects.filter(enterprise__jurisdiction__code=GAOXIN).order_by("pk").first()
-    url = f"/members/{member.pk}/edit/"
+    url = f"/members/{member.public_key}/edit/"
     data = _open(gaoxin_client, url)
     data["left_on"] = (member.joined_on - dt.timedelta(days=1)).isoformat()
     assert "离会日期必须晚于入会日期" in gaoxin_client.post(url, data).content.decode()

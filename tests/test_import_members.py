@@ -46,7 +46,7 @@ def test_import_creates_members_with_derived_fields(tmp_path, firm):
     rows[0][2] = "138 0000 0000"
     report = run(tmp_path, rows, "m.xlsx")
     assert (report.rows, report.created, report.errors) == (3, 3, [])
-    m = Member.objects.get(id_number=rows[0][1])
+    m = Member.objects.by_id_number(rows[0][1]).get()
     assert m.gender == "男" and m.birth_date == D(1955, 1, 1) and m.phone == "13800000000"
     assert m.enterprise == firm and m.joined_on == D(2024, 1, 5)
     record = ImportRecord.objects.get(file_name="m.xlsx")
@@ -79,13 +79,13 @@ def test_update_by_natural_key_and_modes(tmp_path, firm):
     rows[1][5] = "2025-01-01"
     report = run(tmp_path, rows)
     assert (report.updated, report.unchanged) == (2, 0)
-    assert Member.objects.get(id_number=rows[0][1]).name == "改名"
-    assert Member.objects.get(id_number=rows[1][1]).left_on == D(2025, 1, 1)
+    assert Member.objects.by_id_number(rows[0][1]).get().name == "改名"
+    assert Member.objects.by_id_number(rows[1][1]).get().left_on == D(2025, 1, 1)
     created = run(tmp_path, rows, mode="create")
     assert len(created.errors) == 2 and "已存在" in created.errors[0].message
     fresh = rows_for(firm, 1, start=900)
     updated = run(tmp_path, fresh, mode="update")
-    assert "不存在" in updated.errors[0].message and not Member.objects.filter(id_number=fresh[0][1])
+    assert "不存在" in updated.errors[0].message and not Member.objects.by_id_number(fresh[0][1])
 
 
 def test_all_or_nothing_with_one_bad_row_among_2000(tmp_path, firm):
@@ -148,7 +148,7 @@ def test_one_active_membership_per_person(tmp_path, build, firm):
     moved = run(tmp_path, [["甲", idn, "", firm.credit_code, "2022-01-01", "2023-01-01"],
                            ["甲", idn, "", other.credit_code, "2023-01-01", ""]])
     assert (moved.errors, moved.updated, moved.created) == ([], 1, 1)
-    assert Member.objects.filter(id_number=idn).count() == 2
+    assert Member.objects.by_id_number(idn).count() == 2
 
 
 def test_warnings_do_not_block(tmp_path, build, firm):
@@ -167,7 +167,7 @@ def test_warnings_do_not_block(tmp_path, build, firm):
 def test_existing_membership_after_leave(tmp_path, firm):
     idn = ids(1)[0]
     run(tmp_path, [["甲", idn, "", firm.credit_code, "2022-01-01", ""]])
-    leave(Member.objects.get(id_number=idn), D(2022, 6, 1))
+    leave(Member.objects.by_id_number(idn).get(), D(2022, 6, 1))
     report = run(tmp_path, [["甲", idn, "", firm.credit_code, "2023-01-01", ""]])
     assert report.errors == [] and report.created == 1
 

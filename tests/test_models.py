@@ -227,7 +227,8 @@ def test_lower_case_x_is_accepted_and_stored_upper_case(build, place):
     member = enrol(name="周七", id_number=number.lower(), enterprise=a, joined_on=D)
     member.refresh_from_db()
     assert member.id_number == number
-    assert Member.objects.filter(id_number=number).count() == 1
+    assert Member.objects.by_id_number(number).count() == 1
+    assert Member.objects.by_id_number(number.lower()).count() == 1
     with pytest.raises(ValidationError):  # the same person, whichever case
         enrol(name="周七", id_number=number, enterprise=b, joined_on=D)
     raw = Member.objects.create(name="吴八", id_number=id_ending_in_x(dt.date(1986, 1, 2)).lower(),

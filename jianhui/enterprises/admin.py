@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from jianhui.lib.admin import VersionedAdmin
+from jianhui.lib.admin import VersionedAdmin, masked_form
+from jianhui.lib.codes import mask_phone
 
 from .models import EmployeeSurvey, Enterprise
 
@@ -16,5 +17,6 @@ class EnterpriseAdmin(VersionedAdmin):
                     "deregistered_on")
     list_filter = ("jurisdiction", "status", "scale_override")
     search_fields = ("name", "credit_code", "name_initials")
+    form = masked_form({"phone": mask_phone})
     inlines = [SurveyInline]
     list_select_related = ("jurisdiction",)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from jianhui.crypto.fields import EncryptedPhoneField
 from jianhui.lib.codes import CodeError, normalise_credit_code
 from jianhui.lib.locking import VersionedModel
 from jianhui.lib.scoping import RestrictedQuerySet
@@ -96,7 +97,7 @@ class Enterprise(VersionedModel):
     deregistered_on = models.DateField("注销日期", null=True, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
     contact = models.CharField("联系人", max_length=64, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    phone = EncryptedPhoneField("联系电话", max_length=32, blank=True)  # a person's phone
     address = models.CharField("地址", max_length=256, blank=True)
     name_initials = models.CharField(max_length=128, blank=True, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)

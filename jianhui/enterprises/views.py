@@ -13,6 +13,7 @@ from jianhui.lib.web import as_of, get_scoped, paginate
 from jianhui.regions.models import Jurisdiction
 from jianhui.statistics import UNION_STATUS_FILTERS
 from jianhui.unions.models import Coverage, Member
+from jianhui.unions.reveal import can_reveal
 
 from .forms import EnterpriseForm
 from .models import Enterprise, Scale
@@ -79,6 +80,7 @@ def enterprise_detail(request, credit_code: str):
         "surveys": enterprise.surveys.order_by("-surveyed_on"),
         "ancestors": enterprise.jurisdiction.ancestors(),
         "can_edit": has_right(request.user, Right.EDIT, enterprise.jurisdiction),
+        "can_reveal": can_reveal(request.user, enterprise.jurisdiction),
     })
 
 

@@ -1,8 +1,9 @@
 """The field types through which codes are stored: credit codes and resident ID numbers.
 
 Callers read and write plain normalised strings; how the value sits in the database is the
-field's business alone, so encryption at rest can be added to IDNumberField without touching
-callers.
+field's business alone: members' ID numbers are stored encrypted (EncryptedIDNumberField), with
+a blind index beside them for lookups. IDNumberField (clear text) remains for the first
+migration only.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from jianhui.lib.codes import CodeError, normalise_credit_code, normalise_id_number
+from jianhui.crypto.fields import EncryptedCharField
+from jianhui.lib.codes import CodeError, compact_code, normalise_credit_code, normalise_id_number
 
 
 class NormalisedCodeField(models.CharField):
@@ -60,3 +62,18 @@ class IDNumberField(NormalisedCodeField):
 class CreditCodeField(NormalisedCodeField):
     description = "统一社会信用代码"
     normalise = staticmethod(normalise_credit_code)
+
+
+class EncryptedIDNumberField(IDNumberField, EncryptedCharField):
+    """An ID number, validated and normalised like IDNumberField, stored encrypted.
+
+    The encrypted and indexed spelling is `compact_code` (half-width, no spaces, upper case):
+    for every valid number that is its normalised form, without validating it a second time
+    on the way into the database.
+    """
+
+    description = "公民身份号码（加密存储）"
+    purpose = "id_number"
+
+    def canonical(self, value: str) -> str:
+        return compact_code(value)

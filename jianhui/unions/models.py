@@ -7,12 +7,15 @@ enterprise's own new union the members move with it, with no gap and no double c
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from jianhui.crypto.fields import BlindIndexField, EncryptedPhoneField
 from jianhui.lib.codes import (
     CodeError,
     id_birth_date,
@@ -24,7 +27,7 @@ from jianhui.lib.codes import (
 from jianhui.lib.locking import VersionedModel
 from jianhui.lib.scoping import RestrictedQuerySet
 
-from .fields import CreditCodeField, IDNumberField
+from .fields import CreditCodeField, EncryptedIDNumberField
 
 
 class OrganisationKind(models.TextChoices):
@@ -68,7 +71,7 @@ class UnionOrganisation(VersionedModel):
     founded_on = models.DateField("成立日期")
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
     chair = models.CharField("工会主席", max_length=64, blank=True)
-    chair_phone = models.CharField("联系电话", max_length=32, blank=True)
+    chair_phone = EncryptedPhoneField("联系电话", max_length=32, blank=True)
     credit_code = CreditCodeField("工会统一社会信用代码", unique=True, null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -264,12 +267,23 @@ class MemberQuerySet(RestrictedQuerySet):
         return self.counted(on).filter(Exists(covered))
 
     def by_id_number(self, value: str) -> MemberQuerySet:
-        """The one lookup by ID number (so a blind index can replace it in one place)."""
-        return self.filter(id_number=value)
+        """The one lookup by ID number: through its blind index (the number is encrypted)."""
+        return self.filter(id_number_index=_id_field().index_for(value))
 
     def by_id_numbers(self, values) -> MemberQuerySet:
         """The bulk form of `by_id_number` (imports look up a batch at a time)."""
-        return self.filter(id_number__in=list(values))
+        index_for = _id_field().index_for
+        return self.filter(id_number_index__in=[index_for(v) for v in values])
+
+
+def _id_field() -> EncryptedIDNumberField:
+    return Member._meta.get_field("id_number")
+
+
+def new_member_key() -> str:
+    """A random public key for a member (16 characters, 80 bits): links and audit entries
+    name a member by it, never by ID number or database id."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
 
 
 class Gender(models.TextChoices):
@@ -278,13 +292,24 @@ class Gender(models.TextChoices):
 
 
 class Member(VersionedModel):
-    """One membership of one person: a person who changes enterprise has two rows."""
+    """One membership of one person: a person who changes enterprise has two rows.
 
+    The ID number and phone are stored encrypted; gender and birth date, derived from the ID
+    number, stay in clear for the statistics. `id_number_index` (a keyed hash of the ID
+    number) is recomputed on save and bulk_create: a bulk_update or update() that changes
+    `id_number` must list `id_number_index` too (set from `_id_field().index_for`).
+    """
+
+    public_key = models.CharField(
+        "会员编号", max_length=16, unique=True, default=new_member_key, editable=False,
+        help_text="系统随机生成，用于链接和审计记录，不含个人信息。",
+    )
     name = models.CharField("姓名", max_length=64)
-    id_number = IDNumberField("公民身份号码")
+    id_number = EncryptedIDNumberField("公民身份号码")
+    id_number_index = BlindIndexField("身份证号检索码", source="id_number", db_index=True)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False, null=True)
-    phone = models.CharField("手机号码", max_length=32, blank=True)
+    phone = EncryptedPhoneField("手机号码", max_length=32, blank=True)
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name="所在企业", on_delete=models.PROTECT,
         related_name="members",
@@ -302,9 +327,11 @@ class Member(VersionedModel):
         ordering = ["enterprise", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=Q(left_on__isnull=True),
+                fields=["id_number_index"], condition=Q(left_on__isnull=True),
                 name="member_one_open_membership",
             ),
+            # A row written around the model without its index would escape the rule above.
+            models.CheckConstraint(condition=~Q(id_number_index=""), name="member_id_indexed"),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("joined_on")),
                 name="member_left_after_joined",
@@ -338,6 +365,8 @@ class Member(VersionedModel):
             self.id_number = normalise_id_number(self.id_number)
         except CodeError as exc:
             raise ValidationError({"id_number": str(exc)}) from exc
+        # Saving computes it too; the constraints checked after clean() need it now.
+        self.id_number_index = _id_field().index_for(self.id_number)
         if self.phone:
             try:
                 self.phone = normalise_mobile(self.phone)

@@ -15,6 +15,7 @@ from jianhui.statistics import tree_order
 
 from .forms import MemberForm, OrganisationForm
 from .models import Coverage, Member, OrganisationKind, UnionOrganisation
+from .reveal import can_reveal
 
 
 def filtered_organisations(request, on):
@@ -68,6 +69,7 @@ def organisation_detail(request, key: str):
         "members": paginate(request, members.order_by("enterprise__name", "name")),
         "member_count": members.count(),
         "can_edit": has_right(request.user, Right.EDIT, org.jurisdiction),
+        "can_reveal": can_reveal(request.user, org.jurisdiction),
     })
 
 
@@ -78,10 +80,9 @@ def organisation_edit(request, key: str):
                      jurisdiction=org.jurisdiction, success_url=org.get_absolute_url())
 
 
-def member_edit(request, pk: int):
-    """By database id for now: members have no public key yet (see the closing note)."""
+def member_edit(request, key: str):
     member = get_scoped(Member.objects.select_related("enterprise__jurisdiction"), request.user,
-                        pk=pk)
+                        public_key=key)
     return edit_page(request, member, MemberForm, "unions/member_edit.html",
                      jurisdiction=member.enterprise.jurisdiction,
                      success_url=member.enterprise.get_absolute_url())
