@@ -38,7 +38,7 @@ def test_search_by_name_and_by_full_id_number(admin_client):
     assert page.object_list and all(someone.name in m.name for m in page.object_list)
     page, _ = listed(admin_client, q=someone.id_number.lower(), status="all")
     assert {m.pk for m in page.object_list} == set(
-        Member.objects.filter(id_number=someone.id_number).values_list("pk", flat=True))
+        Member.objects.by_id_number(someone.id_number).values_list("pk", flat=True))
     page, html = listed(admin_client, q="没有这个人")
     assert page.paginator.count == 0 and "没有符合条件的会员" in html
 
