@@ -6,6 +6,9 @@ JIANHUI_SECRET_KEY   Django's secret key; if unset it is generated once into the
 JIANHUI_DEBUG        1/0, off by default
 JIANHUI_ALLOWED_HOSTS  extra host names, comma separated (127.0.0.1 and localhost always allowed)
 JIANHUI_HTTPS        1 when served behind HTTPS: secure cookies
+JIANHUI_UPLOAD_MAX_MB  largest import upload (50); JIANHUI_IMPORT_INLINE_MAX_KB: larger files
+                     are imported in the background (512; 0 = always); JIANHUI_UPLOAD_KEEP_HOURS:
+                     uploaded files are deleted after this many hours (24)
 """
 
 from __future__ import annotations
@@ -119,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jianhui.imports.context_processors.rights",
             ],
         },
     },
@@ -186,3 +190,10 @@ LOGGING = {
 }
 
 JIANHUI_PAGE_SIZE = envint("JIANHUI_PAGE_SIZE", 50)
+
+# Imports: the largest upload; files up to INLINE_MAX_KB are validated and imported within
+# the request, larger ones in the background (0: always in the background); uploaded files
+# (personal data) are deleted this many hours after upload.
+JIANHUI_UPLOAD_MAX_MB = envint("JIANHUI_UPLOAD_MAX_MB", 50)
+JIANHUI_IMPORT_INLINE_MAX_KB = envint("JIANHUI_IMPORT_INLINE_MAX_KB", 512)
+JIANHUI_UPLOAD_KEEP_HOURS = envint("JIANHUI_UPLOAD_KEEP_HOURS", 24)

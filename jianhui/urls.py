@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("jianhui.dashboard.urls")),
     path("enterprises/", include("jianhui.enterprises.urls")),
     path("unions/", include("jianhui.unions.urls")),
+    path("imports/", include("jianhui.imports.urls")),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),
 ]

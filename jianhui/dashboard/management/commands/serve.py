@@ -15,8 +15,11 @@ def serve(host: str, port: int, threads: int, out) -> None:
         settings.ALLOWED_HOSTS.append(host)
     out.write(f"建会已启动：http://{host}:{port}/  （Ctrl+C 停止）\n")
     out.flush()
+    # Bodies a little over the upload limit still reach the import page, which explains the
+    # limit in Chinese; far larger ones are refused by waitress before they fill the disk.
+    body_limit = 2 * settings.JIANHUI_UPLOAD_MAX_MB * 1024 * 1024 + (1 << 20)
     waitress_serve(application, host=host, port=port, threads=threads, ident="jianhui",
-                   clear_untrusted_proxy_headers=True)
+                   clear_untrusted_proxy_headers=True, max_request_body_size=body_limit)
 
 
 def add_server_arguments(parser) -> None:
