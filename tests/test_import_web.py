@@ -284,7 +284,6 @@ def background(settings, monkeypatch):
 
 
 def test_background_job_progress_and_reload(tmp_path, officer, covered, background, monkeypatch):
-    _, *rest = member_rows(covered)
     rows = [[f"会员{i}", make_id_number("110101", D(1960, 1, 1) + dt.timedelta(days=i // 400),
                                         i % 400 * 2 + 1), "", covered.credit_code, "2024-01-05"]
             for i in range(2500)]
@@ -299,6 +298,8 @@ def test_background_job_progress_and_reload(tmp_path, officer, covered, backgrou
     assert 'hx-trigger="every 1s"' in page and "排队等待校验" in page
     fragment = client.get(f"/imports/jobs/{job.pk}/progress/")
     assert fragment.status_code == 200 and 'hx-trigger="every 1s"' in fragment.content.decode()
+    early = client.post(f"/imports/jobs/{job.pk}/confirm/", follow=True).content.decode()
+    assert "文件还在校验中" in early and ImportJob.objects.get(pk=job.pk).status == JobStatus.QUEUED
 
     seen = []  # what the page would show at each progress report
     original = jobs._Progress.__call__
@@ -375,9 +376,19 @@ def test_jobs_of_a_dead_process_are_shown_as_failed(officer):
     alive = ImportJob.objects.create(user=officer, kind="members", stored_name="2" * 32 + ".csv",
                                      file_name="o.csv", status=JobStatus.VALIDATING,
                                      worker=jobs.WORKER_TOKEN)
+    committed = ImportJob.objects.create(
+        user=officer, kind="members", stored_name="3" * 32 + ".csv", file_name="p.csv",
+        sha256="ab" * 32, status=JobStatus.IMPORTING, phase="write", worker=gone,
+        confirmed_at=timezone.now() - dt.timedelta(minutes=1))
+    record = ImportRecord.objects.create(  # it committed; the process died right after
+        kind="members", user=officer.username, started_at=timezone.now(), sha256="ab" * 32,
+        file_name="p.csv", written=True, rows=7, created=7, finished_at=timezone.now())
     client = client_for(officer)
     page = client.get(job.get_absolute_url()).content.decode()
     assert "服务在校验过程中重启,任务已中断" in page and "hx-trigger" not in page
+    page = client.get(committed.get_absolute_url()).content.decode()
+    assert "数据已全部写入" in page and figures(page)["新增"] == "7"
+    assert ImportJob.objects.get(pk=committed.pk).record == record
     page = client.get(importing.get_absolute_url()).content.decode()
     assert "导入在一个事务中进行,没有写入任何数据" in page
     assert ImportJob.objects.get(pk=job.pk).status == JobStatus.FAILED

@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from .kinds import KINDS
 from .readers import FileProblem, open_table, raw_rows
@@ -31,6 +32,7 @@ WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")  # yellow
 NOTE_HEADER = "导入检查结果"
 LIST_SHEET = "问题清单"
 AUTHOR = "建会导入校验"
+NOTE_WIDTH = 80
 LEVELS = {"error": "错误", "warning": "提示"}
 
 
@@ -107,6 +109,7 @@ def _mark_in_place(source: Path, marks: Marks, target: Path) -> None:
     wb = load_workbook(source)
     ws = wb.worksheets[0]
     note_column = ws.max_column + 1
+    ws.column_dimensions[get_column_letter(note_column)].width = NOTE_WIDTH
     if marks.header_row:
         head = ws.cell(row=marks.header_row, column=note_column, value=NOTE_HEADER)
         head.font = Font(bold=True, color="C00000")
@@ -136,6 +139,7 @@ def _rebuild(source: Path, marks: Marks, target: Path) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(source.stem[:31] or "Sheet1")
     width = _rows_width(source)
+    ws.column_dimensions[get_column_letter(width + 1)].width = NOTE_WIDTH
     for number, values in enumerate(raw_rows(source), start=1):
         ws.append(list(_cells(ws, number, values, marks, width)))
     _issue_sheet(wb.create_sheet(LIST_SHEET), marks.issues, write_only=True)

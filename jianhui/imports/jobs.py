@@ -117,11 +117,13 @@ def _run(job_id, dry_run: bool) -> None:
             user=job.user.get_username(), file_name=job.file_name,
             progress=_Progress(job.pk), scope=scope_paths(job.user),
         )
-    except Exception:
+    except Exception as exc:
         logger.exception("import job %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(), updated_at=timezone.now(),
             message=f"处理过程中出现意外错误,没有写入任何数据。请联系系统管理员,并告知任务编号 {job.pk}。")
+        if not dry_run:
+            _audit(job, written=False, failure=type(exc).__name__)
         return
     _keep_report(job, report)
     now = timezone.now()
@@ -137,7 +139,7 @@ def _run(job_id, dry_run: bool) -> None:
     job.phase = ""
     job.save()
     if not dry_run:
-        _audit(job, report)
+        _audit(job, written=report.written)
 
 
 def _keep_report(job: ImportJob, report: Report) -> None:
@@ -170,16 +172,16 @@ class _RequestOf:
     request_id: str
 
 
-def _audit(job: ImportJob, report: Report) -> None:
-    counts = {k: job.report[k] for k in ("rows", "created", "updated", "unchanged")}
+def _audit(job: ImportJob, written: bool, failure: str = "") -> None:
+    counts = {k: job.report.get(k, 0) for k in ("rows", "created", "updated", "unchanged")}
     record(Action.IMPORT, user=job.user,
            request=_RequestOf({"REMOTE_ADDR": job.client_ip}, job.request_id),
            model="imports.ImportJob", object_key=str(job.pk),
            object_repr=f"{KINDS[job.kind].label}导入:{job.file_name}"[:200],
            detail={"kind": job.kind, "mode": job.mode, "file": job.file_name,
-                   "sha256": job.sha256, "written": report.written, **counts,
+                   "sha256": job.sha256, "written": written, **counts,
                    "errors": job.error_count, "warnings": job.warning_count,
-                   "record": job.record_id})
+                   "record": job.record_id, **({"failure": failure} if failure else {})})
 
 
 # ------------------------------------------------------------------ the worker thread

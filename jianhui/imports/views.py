@@ -162,6 +162,10 @@ def confirm(request, job_id):
     job = own_job(request, job_id)
     if job.status == JobStatus.VALIDATED and job.error_count:
         messages.error(request, "文件中还有错误,不能导入:请修改后重新上传。")
+    elif job.status in (JobStatus.QUEUED, JobStatus.VALIDATING):
+        messages.warning(request, "文件还在校验中,校验完成后才能确认导入。")
+    elif job.status == JobStatus.FAILED or job.file_deleted:
+        messages.error(request, "该任务已失败或文件已按规定删除,不能导入:请重新上传文件。")
     elif not jobs.confirm(job, request):
         messages.warning(request, "该文件已经确认过导入,没有重复执行。")
     return redirect(job.get_absolute_url())
