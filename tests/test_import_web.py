@@ -463,9 +463,10 @@ def test_type_is_checked_by_extension_and_content(tmp_path, area, officer, data_
         "文件内容不是Excel 97-2003 工作簿")
     assert not ImportJob.objects.exists() and not list((data_dir / "uploads").iterdir())
     # The real thing is stored under a random name, readable by the server only.
-    job = job_of(upload(client, "enterprises", xlsx))
+    job = job_of(upload(client, "enterprises", xlsx, name="名册.xlsx"))
     stored = data_dir / "uploads" / job.stored_name
-    assert stored.exists() and "e.xlsx" not in job.stored_name
+    assert stored.exists() and re.fullmatch(r"[0-9a-f]{32}\.xlsx", job.stored_name)
+    assert job.file_name == "名册.xlsx"
     assert stored.stat().st_mode & 0o777 == 0o600
 
 
