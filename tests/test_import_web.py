@@ -236,6 +236,7 @@ def test_csv_upload_gets_an_xlsx_of_its_rows(tmp_path, officer, covered):
     job = job_of(upload(client, "members", path))
     response = client.get(f"/imports/jobs/{job.pk}/workbook/")
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    assert ws.title == "会员"  # named after the user's file, not the stored one
     assert [c.value for c in ws[1]][:5] == MEMBER_HEADER
     assert ws["B2"].value == rows[0][1] and ws["B2"].data_type == "s"  # ID numbers stay text
     assert ws["A2"].value == rows[0][0] and ws["A2"].data_type == "s"

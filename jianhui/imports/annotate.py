@@ -11,6 +11,7 @@ and columns, so that memory stays bounded. Row numbers are the ones the importer
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -93,7 +94,9 @@ def _safe(value: object) -> object:
 
 
 def mark_workbook(kind: str, source: Path, issues: Iterable[tuple[str, int, str, str]],
-                  target: Path) -> Path:
+                  target: Path, title: str = "数据") -> Path:
+    """Write the marked copy of `source` to `target`; `title` names the sheet of a rebuilt
+    copy (the user's file name, say)."""
     marks = Marks(kind, source, issues)
     if source.suffix.lower() == ".xlsx" and source.stat().st_size <= PRESERVE_MAX_BYTES:
         try:
@@ -101,7 +104,7 @@ def mark_workbook(kind: str, source: Path, issues: Iterable[tuple[str, int, str,
             return target
         except Exception:  # openpyxl cannot open some valid files (odd writers): rebuild
             pass
-    _rebuild(source, marks, target)
+    _rebuild(source, marks, target, _sheet_title(title))
     return target
 
 
@@ -135,9 +138,13 @@ def _rows_width(source: Path) -> int:
     return max((len(r) for r in raw_rows(source)), default=0)
 
 
-def _rebuild(source: Path, marks: Marks, target: Path) -> None:
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "数据"
+
+
+def _rebuild(source: Path, marks: Marks, target: Path, title: str) -> None:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(source.stem[:31] or "Sheet1")
+    ws = wb.create_sheet(title)
     width = _rows_width(source)
     ws.column_dimensions[get_column_letter(width + 1)].width = NOTE_WIDTH
     for number, values in enumerate(raw_rows(source), start=1):

@@ -7,6 +7,7 @@ who uploaded it (404 for anyone else, as for anything out of scope).
 from __future__ import annotations
 
 import json
+import secrets
 from functools import wraps
 
 from django import forms
@@ -181,8 +182,8 @@ def workbook(request, job_id):
     if not marked.exists():
         with issues_file.open(encoding="utf-8") as fh:
             issues = [tuple(i) for i in json.load(fh)]
-        partial = marked.with_name(marked.name + ".part")
-        mark_workbook(job.kind, source, issues, partial)
+        partial = marked.with_name(f"{marked.name}.{secrets.token_hex(4)}.part")  # per request
+        mark_workbook(job.kind, source, issues, partial, title=job.file_name.rsplit(".", 1)[0])
         partial.replace(marked)
     record(Action.DOWNLOAD, model="imports.ImportJob", object_key=str(job.pk),
            object_repr=f"标注工作簿:{job.file_name}"[:200],
