@@ -139,7 +139,8 @@ def side_files(stored_name: str) -> list[Path]:
 
 
 def remove(stored_name: str) -> None:
-    for path in side_files(stored_name):
+    base = stored_path(stored_name)
+    for path in base.parent.glob(base.name + "*"):  # with its side files and leftovers
         path.unlink(missing_ok=True)
 
 

@@ -183,8 +183,12 @@ def workbook(request, job_id):
         with issues_file.open(encoding="utf-8") as fh:
             issues = [tuple(i) for i in json.load(fh)]
         partial = marked.with_name(f"{marked.name}.{secrets.token_hex(4)}.part")  # per request
-        mark_workbook(job.kind, source, issues, partial, title=job.file_name.rsplit(".", 1)[0])
-        partial.replace(marked)
+        try:
+            mark_workbook(job.kind, source, issues, partial,
+                          title=job.file_name.rsplit(".", 1)[0])
+            partial.replace(marked)
+        finally:
+            partial.unlink(missing_ok=True)
     record(Action.DOWNLOAD, model="imports.ImportJob", object_key=str(job.pk),
            object_repr=f"标注工作簿:{job.file_name}"[:200],
            detail={"kind": job.kind, "file": job.file_name, "sha256": job.sha256,
