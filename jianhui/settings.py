@@ -15,6 +15,9 @@ JIANHUI_FIELD_KEY    base64 of the 32-byte key encrypting ID numbers and phones 
                      during a rotation, the new key first); unset: a keyring file field.key in
                      the data dir, created with mode 0600 on first use (see jianhui/crypto/keyring.py)
 JIANHUI_FIELD_CIPHER aes (AES-256-GCM, HMAC-SHA256 index; default) or sm4 (SM4-GCM, HMAC-SM3 index)
+JIANHUI_UPLOAD_MAX_MB  largest import upload (50); JIANHUI_IMPORT_INLINE_MAX_KB: larger files
+                     are imported in the background (512; 0 = always); JIANHUI_UPLOAD_KEEP_HOURS:
+                     uploaded files are deleted after this many hours (24)
 """
 
 from __future__ import annotations
@@ -141,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jianhui.accounts.context.account",
+                "jianhui.imports.context_processors.rights",
             ],
         },
     },
@@ -314,3 +318,11 @@ JIANHUI_FIELD_CIPHER = os.environ.get("JIANHUI_FIELD_CIPHER", "aes").strip().low
 if JIANHUI_FIELD_CIPHER not in {"aes", "sm4"}:
     raise ImproperlyConfigured(
         f"JIANHUI_FIELD_CIPHER must be aes or sm4, got {JIANHUI_FIELD_CIPHER!r}")
+# Imports: the largest upload; files up to INLINE_MAX_KB are validated and imported within
+# the request, larger ones in the background (0: always in the background); uploaded files
+# (personal data) are deleted this many hours after upload.
+JIANHUI_UPLOAD_MAX_MB = envint("JIANHUI_UPLOAD_MAX_MB", 50)
+JIANHUI_IMPORT_INLINE_MAX_KB = envint("JIANHUI_IMPORT_INLINE_MAX_KB", 512)
+JIANHUI_UPLOAD_KEEP_HOURS = envint("JIANHUI_UPLOAD_KEEP_HOURS", 24)
+# An import upload must fit under the request-body cap (web hardening above).
+JIANHUI_MAX_REQUEST_BYTES = max(JIANHUI_MAX_REQUEST_BYTES, (JIANHUI_UPLOAD_MAX_MB + 1) * 1024 * 1024)

@@ -26,6 +26,7 @@ urlpatterns = [
     # One member's full ID number and phone, with a reason (audited); members are named by
     # their random public key.
     path("members/<slug:key>/reveal/", member_reveal, name="member_reveal"),
+    path("imports/", include("jianhui.imports.urls")),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),
 ]

@@ -39,14 +39,18 @@ def current_user() -> str:
 
 def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: bool = False,
                 user: str | None = None, file_name: str | None = None,
-                progress: Progress | None = None) -> Report:
-    """Validate the whole file; when valid and not a dry run, write it in one transaction."""
+                progress: Progress | None = None, scope: list[str] | None = None) -> Report:
+    """Validate the whole file; when valid and not a dry run, write it in one transaction.
+
+    `scope`: the jurisdiction path prefixes the importing user may write in
+    (`jianhui.accounts.scope.scope_paths`); rows outside them are errors. None: everywhere.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; choose from {', '.join(KINDS)}")
     path = Path(path)
     started = timezone.now()
     report = Report(kind=kind, file=file_name or path.name)
-    importer = KINDS[kind](report, mode)
+    importer = KINDS[kind](report, mode, scope=scope)
     try:
         table = open_table(path, importer.columns)
     except FileProblem as exc:
@@ -66,13 +70,14 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
         with transaction.atomic():
             importer.write()
         report.written = True
-    ImportRecord.objects.create(
+    record = ImportRecord.objects.create(
         kind=kind, user=user or current_user(), started_at=started, finished_at=timezone.now(),
         file_name=report.file[:255], sha256=file_sha256(path) if path.exists() else "",
         mode=mode, dry_run=dry_run, written=report.written, rows=report.rows,
         created=report.created, updated=report.updated, unchanged=report.unchanged,
         errors=len(report.errors), warnings=len(report.warnings),
     )
+    report.record_id = record.pk
     return report
 
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
+from jianhui.enterprises.models import Enterprise
 from jianhui.lib.codes import CodeError
 from jianhui.regions.models import Jurisdiction
 
@@ -48,6 +49,7 @@ class Report:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     written: bool = False
+    record_id: int | None = None  # the ImportRecord this run left
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +67,14 @@ class Report:
         if dry_run:
             return f"{label}文件校验通过(试运行,未写入)。{counts}。"
         return f"{label}导入完成。{counts}。"
+
+
+OUTSIDE = "不在您的管辖范围内:只能导入您所管辖辖区(及其下级)的数据,请删除该行或改由上级工会导入。"
+
+
+def inside(scope: list[str] | None, path: str) -> bool:
+    """Is a jurisdiction path inside a user's scope (None: everything, as for the CLI)?"""
+    return scope is None or any(path.startswith(p) for p in scope)
 
 
 def shown(value: object) -> str:
@@ -90,11 +100,15 @@ class Importer:
     label: ClassVar[str]
     columns: ClassVar[Columns]
 
-    def __init__(self, report: Report, mode: str = "upsert") -> None:
+    def __init__(self, report: Report, mode: str = "upsert",
+                 scope: list[str] | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         self.report = report
         self.mode = mode
+        # Jurisdiction path prefixes the importing user may write in; None: everywhere (CLI).
+        self.scope = scope
+        self._jurisdiction_paths: dict[int, str] | None = None
         self.headers: dict[str, str] = {}
         self.present: set[str] = set()
 
@@ -121,6 +135,37 @@ class Importer:
 
     def write(self) -> None:
         raise NotImplementedError
+
+    # ------------------------------------------------------------ scope
+    def allows_jurisdiction(self, pk: int) -> bool:
+        if self.scope is None:
+            return True
+        if self._jurisdiction_paths is None:
+            self._jurisdiction_paths = dict(Jurisdiction.objects.values_list("pk", "path"))
+        return inside(self.scope, self._jurisdiction_paths.get(pk, ""))
+
+    def enterprises_outside(self, codes: Iterable[str]) -> set[str]:
+        """Credit codes of existing enterprises that lie outside the user's scope."""
+        if self.scope is None:
+            return set()
+        found: set[str] = set()
+        for batch in chunks(set(codes)):
+            found.update(code for code, pk in Enterprise.objects.filter(
+                credit_code__in=batch).values_list("credit_code", "jurisdiction_id")
+                if not self.allows_jurisdiction(pk))
+        return found
+
+    def drop_enterprises_outside(self, rows: list, column: str) -> list:
+        """Report rows (with .number and .credit_code) whose enterprise is out of scope and
+        leave them out of the checks against the database."""
+        outside = self.enterprises_outside(r.credit_code for r in rows)
+        if not outside:
+            return rows
+        for r in rows:
+            if r.credit_code in outside:
+                self.error(r.number, column, r.credit_code,
+                           f"统一社会信用代码为「{r.credit_code}」的企业{OUTSIDE}")
+        return [r for r in rows if r.credit_code not in outside]
 
     # ------------------------------------------------------------ helpers
     def decide(self, number: int, column: str, value: object, existing: bool,
@@ -197,7 +242,8 @@ class RowReader:
 class JurisdictionIndex:
     """All jurisdictions in one query; resolves a cell by code, else by name or full name."""
 
-    def __init__(self) -> None:
+    def __init__(self, scope: list[str] | None = None) -> None:
+        self.scope = scope
         self.by_code: dict[str, Jurisdiction] = {}
         self.by_name: dict[str, list[Jurisdiction]] = {}
         for j in Jurisdiction.objects.select_related("parent"):
@@ -206,6 +252,12 @@ class JurisdictionIndex:
                 self.by_name.setdefault(name, []).append(j)
 
     def resolve(self, value: object) -> Jurisdiction:
+        found = self._find(value)
+        if not inside(self.scope, found.path):
+            raise ValueProblem(f"所属辖区“{found.name}”{OUTSIDE}")
+        return found
+
+    def _find(self, value: object) -> Jurisdiction:
         ref = shown(value).replace(" ", "")
         if ref in self.by_code:
             return self.by_code[ref]

@@ -16,7 +16,7 @@ from jianhui.unions.models import Coverage, UnionOrganisation
 
 from ..readers import Columns
 from ..values import parse_date
-from .base import Importer, RowReader, chunks
+from .base import OUTSIDE, Importer, RowReader, chunks
 from .periods import Period, check_periods, existing_periods
 from .unions import union_code
 
@@ -86,8 +86,17 @@ class CoverageImporter(Importer):
             firms.update((c, rest) for c, *rest in Enterprise.objects.filter(
                 credit_code__in=batch).values_list("credit_code", "pk", "name", "founded_on"))
         resolved = []
+        outside = self.enterprises_outside(firms)
         for row in self.rows:
             org = self._org(row, by_code, by_name)
+            if org is not None and not self.allows_jurisdiction(org.jurisdiction_id):
+                self.error(row.number, ORG_CODE if row.org_code else ORG_NAME,
+                           row.org_code or row.org_name, f"工会「{org.name}」{OUTSIDE}")
+                org = None
+            if row.credit_code in outside:
+                self.error(row.number, FIRM, row.credit_code,
+                           f"统一社会信用代码为「{row.credit_code}」的企业{OUTSIDE}")
+                continue
             firm = firms.get(row.credit_code)
             if firm is None:
                 self.error(row.number, FIRM, row.credit_code, f"系统中没有统一社会信用代码为「{row.credit_code}」的企业:请核对代码,或先导入企业。")

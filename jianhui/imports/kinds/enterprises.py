@@ -12,7 +12,7 @@ from jianhui.lib.text import initials
 
 from ..readers import Columns
 from ..values import SCALE, STATUS, parse_date, parse_int, text
-from .base import Importer, JurisdictionIndex, RowReader, chunks
+from .base import OUTSIDE, Importer, JurisdictionIndex, RowReader, chunks
 
 # column → model field; the order is the template's
 FIELDS = {
@@ -44,7 +44,7 @@ class EnterpriseImporter(Importer):
         super().__init__(*args, **kwargs)
         self.rows: list[tuple[int, dict, dict]] = []  # (row, field values, raw cells)
         self.seen: dict[str, int] = {}
-        self.jurisdictions = JurisdictionIndex()
+        self.jurisdictions = JurisdictionIndex(self.scope)
         self.to_create: list[Enterprise] = []
         self.to_update: list[Enterprise] = []
         self.changed_fields: set[str] = set()
@@ -82,6 +82,10 @@ class EnterpriseImporter(Importer):
             )
         for number, values, cells in self.rows:
             old = existing.get(values["credit_code"])
+            if old is not None and not self.allows_jurisdiction(old.jurisdiction_id):
+                self.error(number, "统一社会信用代码", old.credit_code,
+                           f"统一社会信用代码为「{old.credit_code}」的企业已登记在其他辖区,{OUTSIDE}")
+                continue
             self._check_row(number, values, cells, old)
 
     def _check_row(self, number: int, values: dict, cells: dict, old: Enterprise | None) -> None:

@@ -13,7 +13,7 @@ from jianhui.regions.models import Jurisdiction, JurisdictionKind
 
 from ..readers import Columns
 from ..values import JURISDICTION_KIND
-from .base import Importer, RowReader
+from .base import OUTSIDE, Importer, RowReader, inside
 
 TOP_KINDS = (JurisdictionKind.COUNTY, JurisdictionKind.DISTRICT)
 
@@ -83,6 +83,8 @@ class JurisdictionImporter(Importer):
         ok = [n for n in self.nodes if not n.code or file_code.get(n.code) is n]
         for node in ok:
             self._resolve_parent(node, file_code, file_name, db_code, db_name)
+        if self.scope is not None:
+            ok = [n for n in ok if self._in_scope(n, db_code)]
         by_place: dict[tuple, Node] = {}
         for node in ok:
             place = (node.parent_code(), node.name)
@@ -119,6 +121,28 @@ class JurisdictionImporter(Importer):
         if node.parent is node:
             self.error(node.number, "上级辖区", ref, "上级辖区不能是它自己:请核对。")
             node.parent = None
+
+    def _in_scope(self, node: Node, db_code: dict) -> bool:
+        """A restricted user creates and changes jurisdictions only below the ones they hold
+        a role in: the nearest existing ancestor must lie in scope, and so must the
+        jurisdiction itself when it already exists."""
+        existing = db_code.get(node.code) if node.code else None
+        if existing is not None and not inside(self.scope, existing.path):
+            self.error(node.number, "辖区代码", node.code, f"辖区“{existing.name}”{OUTSIDE}")
+            return False
+        if node.parent is None and node.parent_ref:
+            return True  # the parent could not be found: already an error
+        anchor, seen = node.parent, {id(node)}
+        while isinstance(anchor, Node) and id(anchor) not in seen:  # up to the database
+            seen.add(id(anchor))
+            anchor = anchor.parent
+        if isinstance(anchor, Node):
+            return True  # a cycle: reported by _order
+        if anchor is not None and inside(self.scope, anchor.path):
+            return True
+        where = f"上级辖区“{anchor.name}”" if anchor is not None else "新建顶级辖区"
+        self.error(node.number, "上级辖区", node.parent_ref, f"{where}{OUTSIDE}")
+        return False
 
     def _identify(self, nodes: list[Node], db_code: dict, db: list[Jurisdiction]) -> None:
         by_place = {(j.parent.code if j.parent else None, j.name): j

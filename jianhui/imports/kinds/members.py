@@ -121,6 +121,7 @@ class MemberImporter(Importer):
 
     # ------------------------------------------------------------ checks
     def check(self) -> None:
+        self.rows = self.drop_enterprises_outside(self.rows, "所在企业信用代码")
         firms = self._firms()
         covers = self._coverage([f.pk for f in firms.values()])
         existing = self._existing()

@@ -20,7 +20,7 @@ from jianhui.unions.models import Coverage, OrganisationKind, UnionOrganisation
 
 from ..readers import Columns
 from ..values import ORGANISATION_KIND, ValueProblem, parse_date, split_codes
-from .base import Importer, JurisdictionIndex, RowReader, chunks
+from .base import OUTSIDE, Importer, JurisdictionIndex, RowReader, chunks
 from .periods import Period, check_periods, existing_periods
 
 FIELDS = ("name", "kind", "jurisdiction_id", "founded_on", "dissolved_on", "chair",
@@ -61,7 +61,7 @@ class UnionImporter(Importer):
         super().__init__(*args, **kwargs)
         self.rows: list[UnionRow] = []
         self.seen: dict[tuple, int] = {}
-        self.jurisdictions = JurisdictionIndex()
+        self.jurisdictions = JurisdictionIndex(self.scope)
         self.moved: list[Period] = []  # existing coverage whose end changes
 
     def add(self, number: int, cells: dict[str, object]) -> None:
@@ -118,11 +118,33 @@ class UnionImporter(Importer):
         for row in self.rows:
             v = row.values
             row.org = by_code.get(v["credit_code"]) or by_place.get((v["name"], v["jurisdiction_id"]))
+        self.rows = self._drop_outside(self.rows)
         periods = existing_periods({f[0] for f in firms.values()},
                                    {row.org.pk for row in self.rows if row.org})
         for row in self.rows:
             self._check_row(row, firms, periods)
         check_periods(self, periods + [p for row in self.rows for p in row.new_periods])
+
+    def _drop_outside(self, rows: list[UnionRow]) -> list[UnionRow]:
+        """Rows naming an organisation or enterprise outside the user's scope are errors and
+        take no further part in the checks."""
+        if self.scope is None:
+            return rows
+        outside = self.enterprises_outside(c for row in rows for c in row.codes)
+        kept = []
+        for row in rows:
+            ok = True
+            if row.org is not None and not self.allows_jurisdiction(row.org.jurisdiction_id):
+                self.error(row.number, "工会统一社会信用代码", row.values["credit_code"],
+                           f"工会「{row.org.name}」已登记在其他辖区,{OUTSIDE}")
+                ok = False
+            for code in row.codes:
+                if code in outside:
+                    self.error(row.number, COVER, code, f"统一社会信用代码为「{code}」的企业{OUTSIDE}")
+                    ok = False
+            if ok:
+                kept.append(row)
+        return kept
 
     def _check_row(self, row: UnionRow, firms: dict, periods: list[Period]) -> None:
         v, org, number = row.values, row.org, row.number

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--mode", choices=MODES, default="upsert",
                             help="upsert 新增或更新(默认);create 仅新增;update 仅更新")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-        parser.add_argument("--user", default=None, help="记录的导入人(默认为操作系统用户)")
+        parser.add_argument("--user", default=None, help="记录的导入人(默认为操作系统用户);若为系统用户名,只能导入其管辖范围内的数据")
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
@@ -38,7 +38,8 @@ class Command(BaseCommand):
         kind = options["kind"]
         with _progress(self.stderr) as progress:
             report = import_file(kind, path, mode=options["mode"], dry_run=options["dry_run"],
-                                 user=options["user"], progress=progress)
+                                 user=options["user"], progress=progress,
+                                 scope=_scope_of(options["user"]))
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         else:
@@ -49,6 +50,18 @@ class Command(BaseCommand):
         self.stderr.write(report.summary(KINDS[kind].label, options["dry_run"]), style_func=style)
         if report.errors:
             raise SystemExit(1)
+
+
+def _scope_of(username: str | None) -> list[str] | None:
+    """The CLI writes everywhere, unless --user names a web user: then that user's scope."""
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    from jianhui.accounts.scope import scope_paths
+
+    user = get_user_model().objects.filter(username=username).first()
+    return None if user is None else scope_paths(user)
 
 
 class _progress:
