@@ -265,7 +265,8 @@ if JIANHUI_AUDIT_RETENTION_DAYS < 180:
 #   JIANHUI_HSTS_SECONDS       HSTS max-age when JIANHUI_HTTPS=1 (default one year)
 #   JIANHUI_TRUSTED_PROXY      the reverse proxy's address; `jianhui serve` lets waitress take
 #                              the client IP and scheme from its X-Forwarded-* headers
-#   JIANHUI_MAX_REQUEST_MB     largest request body, uploads included (default 20); larger: 413
+#   JIANHUI_MAX_REQUEST_MB     largest request body, uploads included (default: the import
+#                              upload limit JIANHUI_UPLOAD_MAX_MB + 1); larger: 413
 #   JIANHUI_MAX_FORM_KB        largest non-file form body (default 2560, Django's 2.5 MB)
 #   JIANHUI_MAX_FORM_FIELDS    most fields in one form post (default 2000)
 #   JIANHUI_UPLOAD_MEMORY_KB   uploads larger than this are spooled to a temporary file (2560)
@@ -324,5 +325,7 @@ if JIANHUI_FIELD_CIPHER not in {"aes", "sm4"}:
 JIANHUI_UPLOAD_MAX_MB = envint("JIANHUI_UPLOAD_MAX_MB", 50)
 JIANHUI_IMPORT_INLINE_MAX_KB = envint("JIANHUI_IMPORT_INLINE_MAX_KB", 512)
 JIANHUI_UPLOAD_KEEP_HOURS = envint("JIANHUI_UPLOAD_KEEP_HOURS", 24)
-# An import upload must fit under the request-body cap (web hardening above).
-JIANHUI_MAX_REQUEST_BYTES = max(JIANHUI_MAX_REQUEST_BYTES, (JIANHUI_UPLOAD_MAX_MB + 1) * 1024 * 1024)
+# Unless set explicitly, the request-body cap (web hardening above) fits the largest import
+# upload plus its form.
+if not os.environ.get("JIANHUI_MAX_REQUEST_MB", "").strip():
+    JIANHUI_MAX_REQUEST_BYTES = (JIANHUI_UPLOAD_MAX_MB + 1) * 1024 * 1024

@@ -118,7 +118,8 @@ def _settings_with(monkeypatch, tmp_path, **env) -> dict:
     monkeypatch.setenv("JIANHUI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("JIANHUI_SECRET_KEY", "x" * 50)
     for name in ("JIANHUI_HTTPS", "JIANHUI_MAX_FORM_KB", "JIANHUI_MAX_FORM_FIELDS",
-                 "JIANHUI_MAX_REQUEST_MB", "JIANHUI_UPLOAD_MEMORY_KB", "JIANHUI_DEBUG"):
+                 "JIANHUI_MAX_REQUEST_MB", "JIANHUI_UPLOAD_MEMORY_KB", "JIANHUI_DEBUG",
+                 "JIANHUI_UPLOAD_MAX_MB"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -201,7 +202,8 @@ def test_upload_limits_come_from_the_environment(monkeypatch, tmp_path):
     defaults = _settings_with(monkeypatch, tmp_path)
     assert defaults["DATA_UPLOAD_MAX_MEMORY_SIZE"] == 2560 * 1024
     assert defaults["DATA_UPLOAD_MAX_NUMBER_FIELDS"] == 2000
-    assert defaults["JIANHUI_MAX_REQUEST_BYTES"] == 20 * 1024 * 1024
+    # By default an import upload of the largest allowed size (50 MB) and its form fit.
+    assert defaults["JIANHUI_MAX_REQUEST_BYTES"] == 51 * 1024 * 1024
     custom = _settings_with(monkeypatch, tmp_path, JIANHUI_MAX_FORM_KB="64",
                             JIANHUI_MAX_FORM_FIELDS="300", JIANHUI_MAX_REQUEST_MB="5",
                             JIANHUI_UPLOAD_MEMORY_KB="512")
