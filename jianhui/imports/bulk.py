@@ -59,8 +59,9 @@ def insert_rows(model: type[models.Model], names: Sequence[str],
             yield zip(*values, *constant, strict=False)  # the constants repeat
 
     with connection.cursor() as cursor:
-        if postgres:
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        if postgres:  # psycopg's own cursor, so its errors become Django's as elsewhere
+            with connection.wrap_database_errors, cursor.cursor.copy(
+                    f"COPY {table} ({columns}) FROM STDIN") as copy:
                 write = copy.write_row
                 for batch in prepared():
                     for row in batch:
