@@ -5,13 +5,16 @@ lookup of ID numbers, COPY/executemany writes through the model fields, short CS
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
-from django.db import connection
+from django.db import connection, models
+from django.test.utils import isolate_apps, register_lookup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jianhui.imports.bulk import insert_rows
+from jianhui.enterprises.models import Enterprise
+from jianhui.imports.bulk import insert_rows, prepare
 from jianhui.imports.kinds import Report
 from jianhui.imports.kinds.base import Memo
 from jianhui.imports.kinds.members import MemberImporter
@@ -24,6 +27,7 @@ from jianhui.lib.codes import (
     make_id_number,
     normalise_id_number,
 )
+from jianhui.lib.lookups import ArrayIn
 from jianhui.unions.models import Member
 
 D = dt.date
@@ -131,17 +135,71 @@ def members(build):
     return people
 
 
-def test_id_number_lookup_by_array(members):
+def test_id_number_lookup(members):
     found = Member.objects.by_id_numbers([members[0], members[3], None, "110101199001010000"])
-    assert sorted(found.values_list("id_number", flat=True)) == sorted([members[0], members[3]])
+    assert sorted(found.values_list("pk", flat=True)) == sorted(
+        Member.objects.filter(name__in=["人0", "人3"]).values_list("pk", flat=True))
     assert not Member.objects.by_id_numbers([]).exists()
-    assert not Member.objects.by_id_numbers([None]).exists()
-    sub = Member.objects.filter(name__in=["人1", "人2"]).values("id_number")
-    assert Member.objects.filter(id_number__in=sub).count() == 2
     lowered = members[4][:17] + members[4][17].lower()  # prepared by the field, as before
     assert Member.objects.by_id_numbers([lowered]).count() == 1
-    if connection.vendor == "postgresql":
-        assert "= ANY(" in str(Member.objects.by_id_numbers(members).query)
+
+
+def test_array_lookup_finds_what_in_finds(build):
+    area = build.jurisdiction("数组县")
+    names = [build.enterprise(area).name for _ in range(4)]
+    wanted = [names[0], names[2], None, "没有这家"]
+    plain = sorted(Enterprise.objects.filter(name__in=wanted).values_list("pk", flat=True))
+    with register_lookup(models.CharField, ArrayIn):
+        query = Enterprise.objects.filter(name__in=wanted)
+        assert sorted(query.values_list("pk", flat=True)) == plain and len(plain) == 2
+        assert ("= ANY(" in str(query.query)) == (connection.vendor == "postgresql")
+        assert not Enterprise.objects.filter(name__in=[None]).exists()
+        sub = Enterprise.objects.filter(name=names[1]).values("name")
+        assert Enterprise.objects.filter(name__in=sub).count() == 1
+
+
+class Shout(models.CharField):
+    """Computes itself from another field in pre_save, as a blind index does."""
+
+    def pre_save(self, model_instance, add):
+        value = model_instance.name.upper()
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class Doubled(models.CharField):
+    """Converts on its way into the database, as an encrypted field does."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        return value * 2
+
+
+@isolate_apps("jianhui.imports")
+def test_rows_are_prepared_as_bulk_create_would():
+    keys = itertools.count()
+
+    class Thing(models.Model):
+        name = Doubled(max_length=10)
+        shout = Shout(max_length=10)
+        key = models.CharField(max_length=10, default=lambda: f"k{next(keys)}")
+        kind = models.CharField(max_length=10, default="x")
+        born = models.DateField()
+        stamp = models.DateTimeField(auto_now=True)
+
+        class Meta:
+            app_label = "imports"
+
+        def __str__(self) -> str:
+            return self.name
+
+    columns, batches = prepare(Thing, ("name", "born"), [("ab", D(2020, 1, 2)),
+                                                         ("cd", D(2021, 3, 4))])
+    rows = [row for batch in batches for row in batch]
+    assert columns == ["name", "born", "shout", "key", "kind", "stamp"]
+    born = [connection.ops.adapt_datefield_value(d) for d in (D(2020, 1, 2), D(2021, 3, 4))]
+    assert [row[:5] for row in rows] == [("abab", born[0], "AB", "k0", "x"),
+                                         ("cdcd", born[1], "CD", "k1", "x")]
+    assert rows[0][5] == rows[1][5] is not None
 
 
 def test_insert_rows_goes_through_the_fields(build):
