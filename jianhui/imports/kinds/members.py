@@ -273,9 +273,9 @@ class MemberImporter(Importer):
         """The memberships in the database of everyone in the file, a batch of IDs a query."""
         found: list[Existing] = []
         for batch in chunks(self.first, ID_BATCH):
-            found += [Existing(*v) for v in Member.objects.by_id_numbers(batch).order_by().values_list(
-                "pk", "id_number", "name", "phone", "enterprise_id", "joined_on", "left_on",
-                "version", "enterprise__name")]
+            found += [Existing(*v) for v in Member.objects.by_id_numbers(batch).order_by(
+            ).values_list("pk", "id_number", "name", "phone", "enterprise_id", "joined_on",
+                          "left_on", "version", "enterprise__name")]
         return found
 
     def _joinable(self, row: Row, firm: Firm, covers: list[tuple]) -> bool:
