@@ -11,6 +11,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from jianhui.lib.codes import to_half_width
@@ -131,7 +132,10 @@ def _csv_rows(path: Path) -> Iterator[list[object]]:
 
 
 def _blank(row: Iterable[object]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+    for v in row:  # a loop, not all(): this runs for every row and usually stops at once
+        if v is not None and (v.__class__ is not str or v.strip()):
+            return False
+    return True
 
 
 def open_table(path: str | Path, columns: Columns) -> Table:
@@ -161,8 +165,14 @@ def open_table(path: str | Path, columns: Columns) -> Table:
 
 def _data_rows(rows: Iterator[list[object]], header_row: int,
                index: dict[str, int]) -> Iterator[tuple[int, dict[str, object]]]:
+    names, positions = tuple(index), tuple(index.values())
+    pick = itemgetter(*positions) if len(positions) > 1 else (lambda row: (row[positions[0]],))
+    full = max(positions) + 1
     for number, row in enumerate(rows, start=header_row + 1):
         if _blank(row):
             continue
-        width = len(row)
-        yield number, {name: row[i] if i < width else "" for name, i in index.items()}
+        if len(row) >= full:
+            yield number, dict(zip(names, pick(row), strict=True))
+        else:  # a short row (CSV lines may stop early): the missing cells are empty
+            width = len(row)
+            yield number, {name: row[i] if i < width else "" for name, i in index.items()}

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from .kinds import KINDS, Report
@@ -67,9 +67,16 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
     if not report.errors and not dry_run:
         if progress:
             progress("write", report.rows)
-        with transaction.atomic():
-            importer.write()
-        report.written = True
+        try:
+            with transaction.atomic():
+                importer.write()
+        except DatabaseError as exc:  # e.g. someone enrolled the same person meanwhile
+            detail = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+            importer.error(0, "", "", "写入数据库时出错,已全部撤销,未写入任何数据。可能有人同时修改了"
+                                      "相同的数据:请稍后重新导入;如仍出错,请联系管理员"
+                                      f"(技术信息:{detail})。")
+        else:
+            report.written = True
     record = ImportRecord.objects.create(
         kind=kind, user=user or current_user(), started_at=started, finished_at=timezone.now(),
         file_name=report.file[:255], sha256=file_sha256(path) if path.exists() else "",

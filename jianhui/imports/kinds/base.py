@@ -95,6 +95,30 @@ def chunks(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
         yield batch
 
 
+class Memo:
+    """A parser that remembers: credit codes and dates repeat down a column, so each distinct
+    cell value is parsed once. Errors are not remembered (they are rare and re-raised)."""
+
+    KEYS = (str, dt.date, dt.datetime, int, float)  # not bool: True == 1 would share an entry
+
+    def __init__(self, parse: Callable[[object], Any], size: int = 100_000) -> None:
+        self.parse = parse
+        self.size = size
+        self.memo: dict[object, Any] = {}
+
+    def __call__(self, value: object) -> Any:
+        if type(value) not in self.KEYS:
+            return self.parse(value)
+        try:
+            return self.memo[value]
+        except KeyError:
+            pass
+        parsed = self.parse(value)
+        if len(self.memo) < self.size:
+            self.memo[value] = parsed
+        return parsed
+
+
 class Importer:
     kind: ClassVar[str]
     label: ClassVar[str]

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Q
-
 from jianhui.enterprises.models import Enterprise
 from jianhui.lib.codes import normalise_credit_code
 from jianhui.unions.models import Coverage, UnionOrganisation
@@ -18,7 +16,7 @@ from ..readers import Columns
 from ..values import parse_date
 from .base import OUTSIDE, Importer, RowReader, chunks
 from .periods import Period, check_periods, existing_periods
-from .unions import union_code
+from .unions import organisations, union_code
 
 ORG_NAME, ORG_CODE, FIRM = "工会名称", "工会统一社会信用代码", "企业信用代码"
 
@@ -77,7 +75,7 @@ class CoverageImporter(Importer):
         org_names = {r.org_name for r in self.rows if r.org_name and not r.org_code}
         by_code: dict[str, UnionOrganisation] = {}
         by_name: dict[str, list[UnionOrganisation]] = {}
-        for o in UnionOrganisation.objects.filter(Q(credit_code__in=org_codes) | Q(name__in=org_names)):
+        for o in organisations(org_codes, org_names):
             if o.credit_code:
                 by_code[o.credit_code] = o
             by_name.setdefault(o.name, []).append(o)

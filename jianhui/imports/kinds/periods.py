@@ -14,11 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
 from jianhui.unions.models import Coverage, OrganisationKind
 
-from .base import Importer, day
+from .base import Importer, chunks, day
 
 
 @dataclass
@@ -44,17 +42,19 @@ class Period:
 def existing_periods(enterprise_ids: set[int], org_ids: set[int]) -> list[Period]:
     """Every coverage of the given enterprises or organisations, and of the organisations
     covering those enterprises (whose count of enterprises a move changes), as periods."""
-    if not enterprise_ids and not org_ids:
-        return []
-    covering = Coverage.objects.filter(enterprise_id__in=enterprise_ids).values("organisation_id")
-    rows = Coverage.objects.filter(
-        Q(enterprise_id__in=enterprise_ids) | Q(organisation_id__in=org_ids)
-        | Q(organisation_id__in=covering)
-    ).values_list("pk", "enterprise_id", "enterprise__name", "organisation_id",
-                  "organisation__name", "organisation__kind", "start_on", "end_on",
-                  "organisation__dissolved_on")
+    orgs = set(org_ids)
+    for batch in chunks(enterprise_ids):
+        orgs.update(Coverage.objects.filter(enterprise_id__in=batch)
+                    .values_list("organisation_id", flat=True))
+    rows: dict[int, tuple] = {}
+    for field, values in (("enterprise_id__in", enterprise_ids), ("organisation_id__in", orgs)):
+        for batch in chunks(values):
+            rows.update((r[0], r) for r in Coverage.objects.filter(**{field: batch}).values_list(
+                "pk", "enterprise_id", "enterprise__name", "organisation_id",
+                "organisation__name", "organisation__kind", "start_on", "end_on",
+                "organisation__dissolved_on"))
     return [Period(e, en, o, on, ok, s, end, pk=pk, org_dissolved=dis)
-            for pk, e, en, o, on, ok, s, end, dis in rows]
+            for pk, e, en, o, on, ok, s, end, dis in rows.values()]
 
 
 def check_periods(importer: Importer, periods: list[Period], today: dt.date | None = None) -> None:

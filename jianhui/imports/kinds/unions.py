@@ -9,9 +9,9 @@ warning says so). A dissolved organisation's open coverage ends on its dissoluti
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
 from jianhui.enterprises.models import Enterprise
@@ -26,6 +26,15 @@ from .periods import Period, check_periods, existing_periods
 FIELDS = ("name", "kind", "jurisdiction_id", "founded_on", "dissolved_on", "chair",
           "chair_phone", "credit_code")
 COVER = "覆盖企业信用代码"
+
+
+def organisations(codes: set[str], names: set[str]) -> list[UnionOrganisation]:
+    """The organisations with any of these credit codes or names, a batch at a time."""
+    found: dict[int, UnionOrganisation] = {}
+    for lookup, values in (("credit_code__in", codes), ("name__in", names)):
+        for batch in chunks(values):
+            found.update((o.pk, o) for o in UnionOrganisation.objects.filter(**{lookup: batch}))
+    return list(found.values())
 
 
 def union_code(value: object) -> str:
@@ -108,7 +117,7 @@ class UnionImporter(Importer):
     def check(self) -> None:
         codes = {row.values["credit_code"] for row in self.rows} - {None}
         names = {row.values["name"] for row in self.rows}
-        orgs = list(UnionOrganisation.objects.filter(Q(credit_code__in=codes) | Q(name__in=names)))
+        orgs = organisations(codes, names)
         by_code = {o.credit_code: o for o in orgs if o.credit_code}
         by_place = {(o.name, o.jurisdiction_id): o for o in orgs}
         firms: dict[str, tuple] = {}
@@ -121,8 +130,13 @@ class UnionImporter(Importer):
         self.rows = self._drop_outside(self.rows)
         periods = existing_periods({f[0] for f in firms.values()},
                                    {row.org.pk for row in self.rows if row.org})
+        by_org: dict[int, list[Period]] = defaultdict(list)
+        by_firm: dict[int, list[Period]] = defaultdict(list)
+        for p in periods:  # looked up per row: a dict, not a scan (files hold thousands)
+            by_org[p.org].append(p)
+            by_firm[p.enterprise_id].append(p)
         for row in self.rows:
-            self._check_row(row, firms, periods)
+            self._check_row(row, firms, by_org, by_firm)
         check_periods(self, periods + [p for row in self.rows for p in row.new_periods])
 
     def _drop_outside(self, rows: list[UnionRow]) -> list[UnionRow]:
@@ -146,9 +160,10 @@ class UnionImporter(Importer):
                 kept.append(row)
         return kept
 
-    def _check_row(self, row: UnionRow, firms: dict, periods: list[Period]) -> None:
+    def _check_row(self, row: UnionRow, firms: dict, by_org: dict[int, list[Period]],
+                   by_firm: dict[int, list[Period]]) -> None:
         v, org, number = row.values, row.org, row.number
-        mine = [p for p in periods if org and p.org == org.pk]
+        mine = by_org.get(org.pk, []) if org else []
         changed = org is None or any(getattr(org, f) != v[f] for f in FIELDS)
         early = [p for p in mine if p.start < v["founded_on"]]
         if early:
@@ -169,8 +184,8 @@ class UnionImporter(Importer):
                 self.error(number, COVER, code, f"覆盖开始日期(工会成立日期){v['founded_on']:%Y-%m-%d} 早于{name}的成立日期 {founded:%Y-%m-%d}:请核对。")
                 ok = False
                 continue
-            for p in periods:  # coverage moves: the old open coverage ends on the founding day
-                if p.enterprise_id == pk and p.end is None and p.start < v["founded_on"] and (
+            for p in by_firm.get(pk, ()):  # coverage moves: the old open one ends on founding
+                if p.end is None and p.start < v["founded_on"] and (
                         org is None or p.org != org.pk):
                     p.end, p.row, p.column, p.value = v["founded_on"], number, COVER, code
                     self.moved.append(p)
