@@ -147,13 +147,16 @@ def test_backup_file_manifest_and_checksums(source):
     assert manifest["migrations"]["unions"].startswith("0") and "audit" in manifest["migrations"]
     # Every file is listed with the checksum of its content; keys and uploads are the originals.
     assert set(files) == set(manifest["files"]) == {
-        "database/jianhui.sqlite3", "keys/secret_key", f"data/{UPLOAD[0]}"}
+        "database/jianhui.sqlite3", "keys/secret_key", "keys/field.key", f"data/{UPLOAD[0]}"}
     for name, data in files.items():
         assert manifest["files"][name] == {"sha256": hashlib.sha256(data).hexdigest(),
                                            "size": len(data)}
     assert files["keys/secret_key"] == (source.dir / "secret_key").read_bytes()
     assert files[f"data/{UPLOAD[0]}"] == UPLOAD[1]
-    assert manifest["keys"] == {"secret_key": {"external": False, "file": "keys/secret_key"}}
+    # The field key (ID numbers and phones are encrypted with it) travels with the database.
+    assert files["keys/field.key"] == (source.dir / "field.key").read_bytes()
+    assert manifest["keys"] == {"secret_key": {"external": False, "file": "keys/secret_key"},
+                                "field.key": {"external": False, "file": "keys/field.key"}}
 
 
 def test_backup_is_audited_with_the_os_user(source):
@@ -296,7 +299,8 @@ def test_force_sets_the_old_files_aside_and_restores(source, tmp_path):
     [aside] = target.glob("before-restore-*")
     assert aside.stat().st_mode & 0o777 == 0o700
     assert (aside / "uploads" / "only-here.txt").read_text() == "newer upload"
-    assert (aside / "field.key").exists() and not (target / "field.key").exists()
+    assert (aside / "field.key").read_text() == "a key the backup does not have"
+    assert (target / "field.key").read_bytes() == (source.dir / "field.key").read_bytes()
     assert sqlite_counts(aside / "jianhui.sqlite3")["unions.Member"] == \
         source.counts["unions.Member"]
     assert not (target / "uploads" / "only-here.txt").exists()
@@ -315,6 +319,7 @@ def test_an_external_field_key_must_be_set_again(refused):
 def test_backup_with_an_external_field_key_says_so(source, tmp_path):
     live = tmp_path / "live"
     shutil.copytree(source.dir, live)
+    (live / "field.key").unlink()  # the deployment keeps its key in the environment instead
     env_key = "k" * 43
     result = subprocess.run(
         [sys.executable, "-m", "jianhui.cli", "backup", str(tmp_path / "ext.tar.gz")],
