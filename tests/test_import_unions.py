@@ -56,6 +56,24 @@ def test_unions_with_coverage_from_the_founding_date(tmp_path, county, firms):
     assert Coverage.objects.filter(organisation__in=[own, fed]).count() == 4
 
 
+def test_a_file_without_optional_columns_keeps_what_they_hold(tmp_path, county, firms):
+    """A file may leave out 联系电话 (a masked export does): existing chairs' phones stay."""
+    union_code = make_credit_code("81510623MC0000002")
+    unions(tmp_path, [["企业0工会", "基层工会委员会", county.name, "2021-03-01", "", "张主席",
+                       "13800000000", union_code, firms[0].credit_code]])
+    header = ["工会名称", "组织类型", "所属辖区", "成立日期", "覆盖企业信用代码"]
+    short = import_file("unions", write_csv(tmp_path / "short.csv", header, [
+        ["企业0工会", "基层工会委员会", county.name, "2021-03-01", firms[0].credit_code]]))
+    assert (short.errors, short.updated, short.unchanged) == ([], 0, 1)
+    org = UnionOrganisation.objects.get(name="企业0工会")
+    assert (org.chair, org.chair_phone, org.credit_code) == ("张主席", "13800000000", union_code)
+    # A present but empty column still clears the value: that is what the user wrote.
+    cleared = import_file("unions", write_csv(tmp_path / "clear.csv", [*header, "联系电话"], [
+        ["企业0工会", "基层工会委员会", county.name, "2021-03-01", firms[0].credit_code, ""]]))
+    assert cleared.updated == 1
+    assert UnionOrganisation.objects.get(pk=org.pk).chair_phone == ""
+
+
 def test_union_row_errors(tmp_path, county, firms):
     rows = [
         ["甲工会", "基层工会委员会", county.name, "2021-01-01", "", "", "", "",

@@ -26,6 +26,10 @@ from .periods import Period, check_periods, existing_periods
 FIELDS = ("name", "kind", "jurisdiction_id", "founded_on", "dissolved_on", "chair",
           "chair_phone", "credit_code")
 COVER = "覆盖企业信用代码"
+# Optional columns a file may leave out (e.g. a masked export without 联系电话): an existing
+# organisation keeps what it has there, instead of having it blanked.
+KEEP_WHEN_ABSENT = {"dissolved_on": "撤销日期", "chair": "工会主席", "chair_phone": "联系电话",
+                    "credit_code": "工会统一社会信用代码"}
 
 
 def organisations(codes: set[str], names: set[str]) -> list[UnionOrganisation]:
@@ -104,6 +108,7 @@ class UnionImporter(Importer):
         if not r.ok:
             return
         v["jurisdiction_id"] = v.pop("jurisdiction").pk
+        v["absent"] = {f for f, column in KEEP_WHEN_ABSENT.items() if column not in cells}
         key = ("code", v["credit_code"]) if v["credit_code"] else (
             "name", v["name"], v["jurisdiction_id"])
         if key in self.seen:
@@ -163,6 +168,9 @@ class UnionImporter(Importer):
     def _check_row(self, row: UnionRow, firms: dict, by_org: dict[int, list[Period]],
                    by_firm: dict[int, list[Period]]) -> None:
         v, org, number = row.values, row.org, row.number
+        for f in v.pop("absent", ()):
+            if org is not None:
+                v[f] = getattr(org, f)
         mine = by_org.get(org.pk, []) if org else []
         changed = org is None or any(getattr(org, f) != v[f] for f in FIELDS)
         early = [p for p in mine if p.start < v["founded_on"]]
