@@ -381,7 +381,7 @@ def park_union(demo):
     return org, list(covered), neighbour
 
 
-def chair_of(org: UnionOrganisation, username: str = "chair") -> User:
+def chair_of(org: UnionOrganisation, username: str = "test_chair") -> User:
     user = User.objects.create_user(username, password=None, first_name="企业工会主席")
     Assignment.objects.create(user=user, role=Role.UNION_CHAIR, jurisdiction=org.jurisdiction,
                               organisation=org)
@@ -448,7 +448,7 @@ def test_restrict_for_a_chair_is_one_query_with_one_subquery(park_union):
 
 
 def test_an_auditor_sees_no_domain_data(demo):
-    auditor = User.objects.create_user("shenji", password=None)
+    auditor = User.objects.create_user("test_auditor", password=None)
     Assignment.objects.create(user=auditor, role=Role.AUDITOR,
                               jurisdiction=Jurisdiction.objects.get(code="510623"))
     assert scope_paths(auditor) == []

@@ -1,4 +1,5 @@
-"""The demo's accounts: admin (county) and one officer per area."""
+"""The demo's accounts: admin (county), one officer per area, and one of each other role, so
+that every role can be tried out."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ DEMO_USERS = [
     ("kaizhou", "凯州新城工会干部", "凯州新城", Role.AREA_OFFICER),
     ("jiqing", "辑庆镇工会干部", "辑庆镇", Role.AREA_OFFICER),
     ("xinglong", "兴隆镇工会干部", "兴隆镇", Role.AREA_OFFICER),
+    ("leader", "县总工会领导", "中江县", Role.COUNTY_LEADER),
+    ("zhuanban", "高新区工作专班成员", "高新区", Role.TASK_FORCE),
+    ("chair", "企业工会主席", "高新区", Role.UNION_CHAIR),  # of the area's first own union
+    ("shenji", "审计员", "中江县", Role.AUDITOR),
 ]
 
 
@@ -53,6 +58,16 @@ def ensure_demo_accounts(password: str) -> list[tuple[str, str, str]]:
         if username == "admin" and not (user.is_superuser and user.is_staff):
             user.is_superuser = user.is_staff = True
             user.save(update_fields=["is_superuser", "is_staff"])
-        Assignment.objects.get_or_create(user=user, jurisdiction=area, defaults={"role": role})
+        organisation = None
+        if role == Role.UNION_CHAIR:
+            from jianhui.unions.models import OrganisationKind, UnionOrganisation
+
+            organisation = (UnionOrganisation.objects
+                            .filter(jurisdiction=area, kind=OrganisationKind.STANDALONE)
+                            .order_by("key").first())
+            if organisation is None:
+                continue
+        Assignment.objects.get_or_create(user=user, jurisdiction=area,
+                                         defaults={"role": role, "organisation": organisation})
         out.append((username, display, area_name))
     return out
