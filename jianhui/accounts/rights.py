@@ -53,11 +53,15 @@ def roles_of(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
-def has_right(user: Any, right: str, jurisdiction: Any = None) -> bool:
+def has_right(user: Any, right: str, jurisdiction: Any = None, *,
+              organisation: Any = None, enterprise: Any = None) -> bool:
     """May `user` do `right` (anywhere, or in `jurisdiction` when given)?
 
     With a jurisdiction the user must hold a role granting the right in that jurisdiction or
-    one above it.
+    one above it. A union chair's role reaches no further than their organisation: when the
+    object acted on is named (`organisation`, or `enterprise` for an enterprise and its
+    members), the chair's role counts only for their own organisation and the enterprises it
+    covers today (not those it covered once and that have moved on to another union).
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -66,6 +70,39 @@ def has_right(user: Any, right: str, jurisdiction: Any = None) -> bool:
     for role, path in roles_of(user):
         if right not in ROLE_RIGHTS.get(role, ()):
             continue
-        if jurisdiction is None or jurisdiction.path.startswith(path):
+        if jurisdiction is None:
             return True
+        if not jurisdiction.path.startswith(path):
+            continue
+        if role == Role.UNION_CHAIR and (organisation is not None or enterprise is not None):
+            if not _chair_reaches(user, organisation, enterprise):
+                continue
+        return True
     return False
+
+
+def _chair_reaches(user: Any, organisation: Any, enterprise: Any) -> bool:
+    from django.utils import timezone
+
+    from jianhui.unions.models import Coverage
+
+    from .scope import scope_organisations
+
+    mine = scope_organisations(user)
+    if organisation is not None:
+        return organisation.pk in mine
+    return Coverage.objects.active(timezone.localdate()).filter(
+        enterprise=enterprise, organisation__in=mine).exists()
+
+
+def right_paths(user: Any, right: str) -> list[str] | None:
+    """The jurisdiction subtrees in which `user` holds `right` through an area role (None:
+    everywhere, for superusers). Union chairs' roles are left out: their reach is their
+    organisation, not the jurisdiction their role is filed under."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    paths = sorted({path for role, path in roles_of(user)
+                    if role != Role.UNION_CHAIR and right in ROLE_RIGHTS.get(role, ())})
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]

@@ -94,13 +94,13 @@ def check_can_grant(admin, jurisdiction: Jurisdiction) -> None:
 def can_manage(admin, target) -> bool:
     """May `admin` disable, enable or reset the password of `target`? Only when every role of
     the target lies in the admin's subtrees (a park's administrator must not lock out a
-    county leader who also holds a role in the park), never a superuser unless one, never
-    themselves (for disabling: see `set_active`)."""
+    county leader who also holds a role in the park), never a superuser or back-office
+    (staff) account unless one, never themselves (for disabling: see `set_active`)."""
     paths = manage_paths(admin)
     if paths is None:
         return True
-    if target.is_superuser or not paths:
-        return False
+    if target.is_superuser or target.is_staff or not paths:
+        return False  # back-office accounts are the superusers' to manage
     return all(any(p.startswith(m) for m in paths)
                for p in target.assignments.values_list("jurisdiction__path", flat=True))
 
@@ -158,6 +158,14 @@ def _assignment(user, role: str, jurisdiction: Jurisdiction,
         raise UserAdminError(
             f"用户“{user.username}”在{jurisdiction.name}已担任{held.get_role_display()}；"
             "同一辖区只能担任一个角色。如需更换，请先移除原角色。")
+    if role == Role.AUDITOR and jurisdiction.parent_id is not None:
+        # The audit log is not divided by area: an auditor reads the whole county's, so only
+        # whoever manages the whole county may appoint one.
+        top_code = jurisdiction.path.strip("/").split("/")[0]
+        top = Jurisdiction.objects.filter(code=top_code).first()
+        raise UserAdminError(
+            f"审计员查看的是全县的审计日志，只能在{top.name if top else '最高一级辖区'}授予，"
+            f"不能在{jurisdiction.name}授予；请由县总工会管理员分配。")
     a = Assignment(user=user, role=role, jurisdiction=jurisdiction, organisation=organisation)
     try:
         a.clean()

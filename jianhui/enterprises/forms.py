@@ -31,7 +31,8 @@ class EnterpriseForm(EditForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = editable_jurisdictions(self.user)
+        self.fields["jurisdiction"].queryset = editable_jurisdictions(
+            self.user, self.instance.jurisdiction if self.instance.pk else None)
         self.fields["jurisdiction"].empty_label = None
         self.fields["scale_override"].choices = [("", "按职工人数自动划分"), *Scale.choices]
         self.order_fields(self.field_order)

@@ -70,17 +70,20 @@ def enterprise_detail(request, credit_code: str):
     coverages = (Coverage.objects.filter(enterprise=enterprise)
                  .select_related("organisation").order_by("start_on"))
     current = next((c for c in coverages if c.covers(on)), None)
-    members = paginate(request, Member.objects.filter(enterprise=enterprise)
+    # Through the user's scope: a union chair sees the members of their own organisation's
+    # time, not those who joined after the enterprise moved on to another union.
+    roster = Member.objects.restrict(request.user).filter(enterprise=enterprise)
+    members = paginate(request, roster
                        .order_by(F("left_on").asc(nulls_first=True), "-joined_on", "name"))
     return render(request, "enterprises/detail.html", {
         "e": enterprise, "on": on, "coverages": coverages, "current": current,
-        "members": members, "counted": Member.objects.filter(enterprise=enterprise)
-        .counted(on).count(),
+        "members": members, "counted": roster.counted(on).count(),
         "employees_on": Enterprise.objects.with_employees(on).get(pk=enterprise.pk).employees_on,
         "surveys": enterprise.surveys.order_by("-surveyed_on"),
         "ancestors": enterprise.jurisdiction.ancestors(),
-        "can_edit": has_right(request.user, Right.EDIT, enterprise.jurisdiction),
-        "can_reveal": can_reveal(request.user, enterprise.jurisdiction),
+        "can_edit": has_right(request.user, Right.EDIT, enterprise.jurisdiction,
+                              enterprise=enterprise),
+        "can_reveal": can_reveal(request.user, enterprise.jurisdiction, enterprise=enterprise),
     })
 
 
@@ -88,5 +91,5 @@ def enterprise_edit(request, credit_code: str):
     enterprise = get_scoped(Enterprise.objects.select_related("jurisdiction"), request.user,
                             credit_code=credit_code.upper())
     return edit_page(request, enterprise, EnterpriseForm, "enterprises/edit.html",
-                     jurisdiction=enterprise.jurisdiction,
+                     jurisdiction=enterprise.jurisdiction, target={"enterprise": enterprise},
                      success_url=enterprise.get_absolute_url())

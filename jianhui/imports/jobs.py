@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from jianhui.accounts.scope import scope_paths
+from jianhui.accounts.rights import Right, right_paths
 from jianhui.audit.log import client_ip, record
 from jianhui.audit.models import Action
 
@@ -115,7 +115,7 @@ def _run(job_id, dry_run: bool) -> None:
         report = import_file(
             job.kind, uploads.stored_path(job.stored_name), mode=job.mode, dry_run=dry_run,
             user=job.user.get_username(), file_name=job.file_name,
-            progress=_Progress(job.pk), scope=scope_paths(job.user),
+            progress=_Progress(job.pk), scope=right_paths(job.user, Right.IMPORT),
         )
     except Exception as exc:
         logger.exception("import job %s failed", job.pk)

@@ -14,27 +14,35 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jianhui.accounts.rights import ROLE_RIGHTS, Right, has_right, roles_of
+from jianhui.accounts.rights import Right, has_right, right_paths
 from jianhui.lib.locking import MASKS, ConcurrentEdit, VersionedForm, canonical
 from jianhui.lib.scoping import paths_q
 
 
-def editable_jurisdictions(user: Any):
-    """The jurisdictions in which `user` holds Right.EDIT (whole subtrees), in tree order."""
+def editable_jurisdictions(user: Any, current: Any = None):
+    """The jurisdictions an object may be placed in: those in which `user` holds Right.EDIT
+    through an area role (whole subtrees), and the object's `current` one, in tree order.
+    A union chair edits their organisation's data but does not move it elsewhere."""
     from jianhui.regions.models import Jurisdiction
 
     qs = Jurisdiction.objects.all()
-    if not user.is_superuser:
-        paths = [path for role, path in roles_of(user) if Right.EDIT in ROLE_RIGHTS.get(role, ())]
-        qs = qs.filter(paths_q("path", paths))
+    paths = right_paths(user, Right.EDIT)
+    if paths is not None:
+        q = paths_q("path", paths)
+        if current is not None:
+            q |= Q(pk=current.pk)
+        qs = qs.filter(q)
     return qs.order_by("path")
 
 
-def require_edit(user: Any, jurisdiction: Any) -> None:
-    if not has_right(user, Right.EDIT, jurisdiction):
+def require_edit(user: Any, jurisdiction: Any, **target: Any) -> None:
+    """403 unless `user` may edit in `jurisdiction` (and, for a union chair, the object
+    `target` names: organisation= or enterprise=, see `has_right`)."""
+    if not has_right(user, Right.EDIT, jurisdiction, **target):
         raise PermissionDenied(
             f"您的角色在“{jurisdiction.name}”只能查看，不能修改数据。如需修改，请联系县总工会管理员。"
         )
@@ -124,8 +132,8 @@ class EditForm(VersionedForm):
 
 def edit_page(request: HttpRequest, obj: models.Model, form_class: type[EditForm],
               template: str, *, jurisdiction: Any, success_url: str,
-              context: dict | None = None) -> HttpResponse:
-    require_edit(request.user, jurisdiction)
+              context: dict | None = None, target: dict | None = None) -> HttpResponse:
+    require_edit(request.user, jurisdiction, **(target or {}))
     status = 200
     if request.method == "POST":
         form = form_class(request.POST, instance=obj, user=request.user)

@@ -23,7 +23,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
 
-from jianhui.accounts.rights import Right, has_right
+from jianhui.accounts.rights import Right, has_right, right_paths
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
 
@@ -73,9 +73,28 @@ class Export:
         if self.form.cleaned_data["reveal"]:
             if not self.can_reveal:
                 raise PermissionDenied("您没有导出完整个人信息的权限。")
+            if not self._reveals_everywhere():
+                raise PermissionDenied(
+                    "您只在部分辖区有查看完整个人信息的权限，而导出的数据包含其他辖区："
+                    "请先按“辖区”筛选到您有该权限的辖区，再导出完整号码。")
             self.reveal = True
         self.reason = self.form.cleaned_data["reason"]
         return True
+
+    def _reveals_everywhere(self) -> bool:
+        """Does the user hold the reveal right wherever the exported rows can lie? The rows
+        are the user's whole view scope, or the subtree of the page's `jurisdiction` filter
+        (a union chair's own rows reach no further than their organisation)."""
+        from jianhui.accounts.scope import scope_paths
+        from jianhui.regions.models import Jurisdiction
+
+        allowed = right_paths(self.request.user, Right.REVEAL_PII)
+        if allowed is None:
+            return True
+        wanted = scope_paths(self.request.user) or []
+        if code := self.request.GET.get("jurisdiction"):
+            wanted = list(Jurisdiction.objects.filter(code=code).values_list("path", flat=True))
+        return all(any(p.startswith(a) for a in allowed) for p in wanted)
 
     @property
     def show_form(self) -> bool:

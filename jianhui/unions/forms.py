@@ -24,7 +24,8 @@ class OrganisationForm(EditForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = editable_jurisdictions(self.user)
+        self.fields["jurisdiction"].queryset = editable_jurisdictions(
+            self.user, self.instance.jurisdiction if self.instance.pk else None)
         self.fields["jurisdiction"].empty_label = None
         self.order_fields(self.field_order)
 
@@ -44,9 +45,11 @@ class MemberForm(EditForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.instance.editor = self.user  # the model's errors name only what the user may see
         self.order_fields(self.field_order)
 
     def may_replace(self, name: str) -> bool:
         if name == "id_number":
-            return has_right(self.user, Right.REVEAL_PII, self.instance.enterprise.jurisdiction)
+            return has_right(self.user, Right.REVEAL_PII, self.instance.enterprise.jurisdiction,
+                             enterprise=self.instance.enterprise)
         return True

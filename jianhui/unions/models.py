@@ -13,7 +13,8 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 
 from jianhui.crypto.fields import BlindIndexField, EncryptedPhoneField
 from jianhui.lib.codes import (
@@ -247,6 +248,16 @@ class MemberQuerySet(RestrictedQuerySet):
     scope_path = "enterprise__jurisdiction__path"
     scope_enterprise = "enterprise"
 
+    def organisations_q(self, organisations: list[int]) -> Q:
+        """A union chair's members: memberships that overlap a coverage of the enterprise by
+        one of the chair's organisations (its history included, but not the people who
+        joined after the enterprise moved on to another union, nor those who left before it
+        came)."""
+        left = Coalesce(OuterRef("left_on"), Value(dt.date.max), output_field=models.DateField())
+        return Q(Exists(Coverage._base_manager.filter(
+            organisation__in=organisations, enterprise=OuterRef("enterprise"), start_on__lt=left,
+        ).filter(Q(end_on__isnull=True) | Q(end_on__gt=OuterRef("joined_on")))))
+
     def active(self, on: dt.date) -> MemberQuerySet:
         """Joined on or before `on` and not left on or before it (unionization not checked)."""
         return self.filter(_open_on("joined_on", "left_on", on))
@@ -385,12 +396,28 @@ class Member(VersionedModel):
             .filter(_overlaps("joined_on", "left_on", self.joined_on, self.left_on))
             .select_related("enterprise").first()
         )
+        if clash and not self._in_editors_scope(clash.enterprise_id):
+            # The person's ID number is in the editor's hands; where else they are a member
+            # is not: neither that enterprise's name nor the dates.
+            raise ValidationError({"id_number": (
+                "此人在您管辖范围以外的企业已有会籍；同一人同一时间只能是一个工会组织的会员。"
+                "请核对身份证号；如确为此人，请联系县总工会办理原会籍的离会。"
+            )})
         if clash:
             raise ValidationError({"id_number": (
                 f"此人已是{clash.enterprise.name}的会员（{clash.joined_on:%Y-%m-%d} 入会"
                 + (f"，{clash.left_on:%Y-%m-%d} 离会" if clash.left_on else "") +
                 "）；同一人同一时间只能是一个工会组织的会员。请先办理原会籍的离会，离会日期不晚于新的入会日期。"
             )})
+
+    def _in_editors_scope(self, enterprise_id: int) -> bool:
+        """Is the enterprise visible to the user editing this member (`editor`, set by the
+        edit form; no editor: a service or the command line, which see everything)?"""
+        from jianhui.enterprises.models import Enterprise
+
+        editor = getattr(self, "editor", None)
+        return editor is None or Enterprise.objects.restrict(editor).filter(
+            pk=enterprise_id).exists()
 
     def _check_covered_when_joining(self) -> None:
         from jianhui.enterprises.models import Enterprise

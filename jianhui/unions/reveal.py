@@ -38,8 +38,10 @@ class RevealForm(forms.Form):
     )
 
 
-def can_reveal(user, jurisdiction) -> bool:
-    return has_right(user, Right.REVEAL_PII, jurisdiction)
+def can_reveal(user, jurisdiction, **target) -> bool:
+    """`target`: the organisation= or enterprise= revealed from (a union chair reveals only
+    within what their organisation covers today, see `has_right`)."""
+    return has_right(user, Right.REVEAL_PII, jurisdiction, **target)
 
 
 @never_cache
@@ -47,7 +49,7 @@ def can_reveal(user, jurisdiction) -> bool:
 def member_reveal(request, key: str):
     member = get_scoped(Member.objects.select_related("enterprise__jurisdiction"), request.user,
                         public_key=key)
-    if not can_reveal(request.user, member.enterprise.jurisdiction):
+    if not can_reveal(request.user, member.enterprise.jurisdiction, enterprise=member.enterprise):
         raise PermissionDenied("您没有在该辖区查看完整身份证号和手机号的权限。")
     template = "unions/_reveal.html" if request.htmx else "unions/reveal.html"
     if request.method == "GET" and request.GET.get("cancel") and request.htmx:

@@ -58,7 +58,8 @@ def organisation_detail(request, key: str):
                      key=key)
     coverages = (org.coverages.select_related("enterprise__jurisdiction")
                  .order_by("-start_on", "enterprise__name"))
-    members = Member.objects.of_organisation(org, on).select_related("enterprise")
+    members = (Member.objects.restrict(request.user).of_organisation(org, on)
+               .select_related("enterprise"))
     counted_per_enterprise = dict(
         members.order_by().values_list("enterprise_id").annotate(n=Count("pk"))
     )
@@ -68,8 +69,8 @@ def organisation_detail(request, key: str):
                       for c in coverages],
         "members": paginate(request, members.order_by("enterprise__name", "name")),
         "member_count": members.count(),
-        "can_edit": has_right(request.user, Right.EDIT, org.jurisdiction),
-        "can_reveal": can_reveal(request.user, org.jurisdiction),
+        "can_edit": has_right(request.user, Right.EDIT, org.jurisdiction, organisation=org),
+        "can_reveal": can_reveal(request.user, org.jurisdiction, organisation=org),
     })
 
 
@@ -77,7 +78,8 @@ def organisation_edit(request, key: str):
     org = get_scoped(UnionOrganisation.objects.select_related("jurisdiction"), request.user,
                      key=key)
     return edit_page(request, org, OrganisationForm, "unions/edit.html",
-                     jurisdiction=org.jurisdiction, success_url=org.get_absolute_url())
+                     jurisdiction=org.jurisdiction, target={"organisation": org},
+                     success_url=org.get_absolute_url())
 
 
 def member_edit(request, key: str):
@@ -85,6 +87,7 @@ def member_edit(request, key: str):
                         public_key=key)
     return edit_page(request, member, MemberForm, "unions/member_edit.html",
                      jurisdiction=member.enterprise.jurisdiction,
+                     target={"enterprise": member.enterprise},
                      success_url=member.enterprise.get_absolute_url())
 MEMBER_STATUSES = {"active": "在册", "left": "已离会", "all": "全部"}
 

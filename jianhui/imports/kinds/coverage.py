@@ -89,7 +89,8 @@ class CoverageImporter(Importer):
             org = self._org(row, by_code, by_name)
             if org is not None and not self.allows_jurisdiction(org.jurisdiction_id):
                 self.error(row.number, ORG_CODE if row.org_code else ORG_NAME,
-                           row.org_code or row.org_name, f"工会「{org.name}」{OUTSIDE}")
+                           row.org_code or row.org_name,  # as typed: never the other area's name
+                           f"工会「{row.org_code or row.org_name}」{OUTSIDE}")
                 org = None
             if row.credit_code in outside:
                 self.error(row.number, FIRM, row.credit_code,

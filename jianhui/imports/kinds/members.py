@@ -64,6 +64,7 @@ class Existing(NamedTuple):
     left_on: dt.date | None
     version: int
     enterprise_name: str
+    jurisdiction_id: int
 
 
 class Firm(NamedTuple):
@@ -246,7 +247,9 @@ class MemberImporter(Importer):
         self.report.created += created
         for m in existing:
             if m.pk not in matched:
-                periods[m.id_number].append((m.joined_on, m.left_on, None, m.enterprise_name))
+                # A membership outside the user's scope is named by no enterprise (None).
+                name = m.enterprise_name if self.allows_jurisdiction(m.jurisdiction_id) else None
+                periods[m.id_number].append((m.joined_on, m.left_on, None, name))
         self._check_one_at_a_time(periods)
         self._warn_more_members_than_employees(firms, open_delta, first_row)
 
@@ -276,7 +279,8 @@ class MemberImporter(Importer):
         for batch in chunks(self.first, ID_BATCH):
             found += [Existing(*v) for v in Member.objects.by_id_numbers(batch).order_by(
             ).values_list("pk", "id_number", "name", "phone", "enterprise_id", "joined_on",
-                          "left_on", "version", "enterprise__name")]
+                          "left_on", "version", "enterprise__name",
+                          "enterprise__jurisdiction_id")]
         return found
 
     def _joinable(self, row: Row, firm: Firm, covers: list[tuple]) -> bool:
@@ -311,6 +315,12 @@ class MemberImporter(Importer):
                     continue
                 row = b_row or a_row
                 if row is None:  # both already in the database: not this file's doing
+                    continue
+                if a_name is None or b_name is None:  # the other membership is out of scope
+                    mine = b_name if a_name is None else a_name
+                    self.error(row, "公民身份号码", id_number,
+                               f"此人在您管辖范围以外的企业已有会籍,与{mine}的会籍时间重叠:同一人同一时间"
+                               "只能是一个工会组织的会员。请核对身份证号;如确为此人,请联系县总工会办理原会籍的离会。")
                     continue
                 where = f"第 {a_row} 行" if a_row else "系统中已有"
                 self.error(row, "公民身份号码", id_number,

@@ -155,7 +155,8 @@ class UnionImporter(Importer):
             ok = True
             if row.org is not None and not self.allows_jurisdiction(row.org.jurisdiction_id):
                 self.error(row.number, "工会统一社会信用代码", row.values["credit_code"],
-                           f"工会「{row.org.name}」已登记在其他辖区,{OUTSIDE}")
+                           f"工会「{row.values['credit_code'] or row.values['name']}」已登记在其他辖区,"
+                           f"{OUTSIDE}")
                 ok = False
             for code in row.codes:
                 if code in outside:

@@ -53,15 +53,16 @@ class Command(BaseCommand):
 
 
 def _scope_of(username: str | None) -> list[str] | None:
-    """The CLI writes everywhere, unless --user names a web user: then that user's scope."""
+    """The CLI writes everywhere, unless --user names a web user: then where that user may
+    import (the jurisdictions in which they hold the import right)."""
     if not username:
         return None
     from django.contrib.auth import get_user_model
 
-    from jianhui.accounts.scope import scope_paths
+    from jianhui.accounts.rights import Right, right_paths
 
     user = get_user_model().objects.filter(username=username).first()
-    return None if user is None else scope_paths(user)
+    return None if user is None else right_paths(user, Right.IMPORT)
 
 
 class _progress:
