@@ -215,6 +215,8 @@ JIANHUI_ADMIN_TOTP = envbool("JIANHUI_ADMIN_TOTP")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Our Chinese for third-party apps without it (django-axes' back office pages).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -344,3 +344,22 @@ def test_admin_can_look_but_never_edit(admin_client, gaoxin_client, sample):
                              {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).reason == ""
     assert gaoxin_client.get("/admin/audit/auditevent/").status_code == 302  # not staff
+
+
+def test_detail_codes_read_in_chinese(db):
+    """What other parts put in `detail` (codes, field names, paired code and name) is shown to
+    the auditor in Chinese, on the page and in the export alike."""
+    from jianhui.audit.search import present
+
+    user = record(Action.USERS, model="auth.User", object_key="shenji", detail={
+        "op": "create", "role": "auditor", "role_name": "审计员", "jurisdiction": "510623",
+        "jurisdiction_name": "中江县", "organisation": None, "organisation_name": None})
+    assert present(user).detail == [("操作", "新建用户"), ("角色", "审计员"),
+                                    ("辖区", "中江县（510623）"), ("工会组织", "（空）")]
+    reveal = record(Action.REVEAL, model="unions.Member", object_key="k", detail={
+        "fields": ["id_number", "phone"], "enterprise": "91510623MA604G46A9"})
+    assert present(reveal).detail_text == ("字段：公民身份号码、手机号码\n"
+                                           "企业信用代码：91510623MA604G46A9")
+    job = record(Action.IMPORT, model="imports.ImportJob", object_key="j",
+                 detail={"kind": "enterprises", "mode": "upsert", "written": True})
+    assert present(job).detail == [("类型", "企业"), ("方式", "新增或更新"), ("已写入", "是")]

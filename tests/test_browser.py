@@ -6,9 +6,15 @@ turns that skip into a failure.
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
+import hmac
 import os
+import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -17,6 +23,8 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
+
+from jianhui.lib.codes import make_credit_code
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("JIANHUI_CHROMIUM", "/usr/bin/chromium")
@@ -70,7 +78,9 @@ def demo_server(tmp_path_factory):
     port = _free_port()
     db_url, drop = _database_url()
     env = {**os.environ, "JIANHUI_DATA_DIR": str(tmp_path_factory.mktemp("demo")),
-           "DATABASE_URL": db_url, "JIANHUI_DEMO_PASSWORD": PASSWORD}
+           "DATABASE_URL": db_url, "JIANHUI_DEMO_PASSWORD": PASSWORD,
+           # Every upload runs as a background job, so the job page's progress polling shows.
+           "JIANHUI_IMPORT_INLINE_MAX_KB": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "jianhui.cli", "demo", "--port", str(port)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -173,35 +183,6 @@ def _first_link(page, base: str, listing: str, table: str) -> str:
     return page.locator(f"#{table} tbody tr td a").first.get_attribute("href")
 
 
-def test_main_pages_run_under_the_csp_without_violations(browser, demo_server):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    problems = _watch(page)
-    response = page.goto(demo_server + "/accounts/login/")
-    assert "'nonce-" in response.headers["content-security-policy"]
-    login(page, demo_server, "admin")
-    for chart in ("#chart-rate", "#chart-trend"):  # tooltips too: drawn without inline styles
-        page.wait_for_selector(chart + " canvas")
-        page.locator(chart).hover(position={"x": 200, "y": 160})
-        page.wait_for_timeout(300)
-    enterprise = _first_link(page, demo_server, "/enterprises/", "enterprises")
-    organisation = _first_link(page, demo_server, "/unions/", "organisations")
-    pages = ["/enterprises/", enterprise, enterprise + "edit/", "/unions/", organisation,
-             organisation + "edit/", "/admin/", "/admin/enterprises/enterprise/",
-             "/admin/unions/unionorganisation/1/change/"]
-    for url in pages:
-        response = page.goto(demo_server + url)
-        assert response.status == 200, url
-        policy = response.headers["content-security-policy"]
-        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
-        page.wait_for_load_state("networkidle")
-    # The admin's own widgets: calendar and the select2 autocomplete of the coverage inline.
-    page.locator(".datetimeshortcuts a").nth(1).click()
-    page.locator(".select2-selection").first.click()
-    page.wait_for_timeout(300)
-    assert problems == []
-    page.close()
-
-
 def test_htmx_posts_carry_the_csrf_token_from_body(browser, demo_server):
     page = browser.new_page()
     problems = _watch(page)
@@ -258,3 +239,272 @@ def test_second_editor_sees_the_conflict_and_reapplies(browser, demo_server, tmp
     assert problems == []
     first.close()
     second.close()
+
+
+# --- every main page, as the user who works on it ---------------------------------------------
+#
+# Each page must load (200, strict CSP header), log nothing to the console at error level, raise
+# no page error, fail no request, and pass the accessibility basics: a <title>, one <h1>, a label
+# for every form field. JIANHUI_SCREENSHOT_DIR=dir keeps a full-page screenshot of each.
+
+ID_FULL = re.compile(r"\d{17}[\dX]")
+ID_MASKED = re.compile(r"\d{6}\*{8}\d{3}[\dX]")
+IMPORT_ROWS = 400
+SHOTS = os.environ.get("JIANHUI_SCREENSHOT_DIR", "")
+ACCESSIBILITY = """() => {
+    const unlabelled = [];
+    for (const el of document.querySelectorAll("input, select, textarea")) {
+        if (["hidden", "submit", "button", "reset"].includes(el.type)) continue;
+        if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+            && !el.getAttribute("aria-labelledby") && !el.title) {
+            unlabelled.push(el.name || el.id || el.outerHTML.slice(0, 80));
+        }
+    }
+    return {title: document.title.trim(), h1: document.querySelectorAll("h1").length,
+            unlabelled: unlabelled,
+            overflow: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+class Visitor:
+    """One signed-in browser context that records every problem a page shows."""
+
+    def __init__(self, browser, base: str, name: str) -> None:
+        self.base, self.name = base, name
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900},
+                                           locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        page = self.page
+        page.on("console", lambda m: self.problems.append(f"{page.url} 控制台{m.type}: {m.text}")
+                if m.type == "error" or "Content Security Policy" in m.text else None)
+        page.on("pageerror", lambda e: self.problems.append(f"{page.url} 页面错误: {e}"))
+        # (a request cut short by the next navigation, e.g. the favicon, is no fault)
+        page.on("requestfailed", lambda r: self.problems.append(
+            f"{page.url} 请求失败 {r.url} {r.failure}") if "ERR_ABORTED" not in r.failure else None)
+
+    def login(self, username: str, password: str = PASSWORD, expect: str = "/") -> None:
+        page = self.page
+        self.visit("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(self.base + expect)
+
+    def check(self, label: str) -> None:
+        """The accessibility basics of the page now shown; a screenshot when asked for."""
+        page = self.page
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate(ACCESSIBILITY)
+        assert "建会" in found["title"], (label, found["title"])
+        assert found["h1"] == 1, (label, "h1", found["h1"])
+        if "/admin/" not in page.url:  # Django's tabular inlines label fields by column head
+            assert found["unlabelled"] == [], (label, found["unlabelled"])
+        assert not found["overflow"], (label, "页面横向溢出")
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/{self.name}-{label}.png", full_page=True)
+        assert self.problems == [], label
+
+    def visit(self, url: str, label: str | None = None) -> None:
+        response = self.page.goto(self.base + url)
+        assert response.status == 200, (url, response.status)
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+        self.check(label or url.strip("/").replace("/", "_") or "home")
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.problems == []
+
+
+@pytest.fixture
+def visitor(browser, demo_server):
+    made: list[Visitor] = []
+
+    def make(name: str) -> Visitor:
+        made.append(Visitor(browser, demo_server, name))
+        return made[-1]
+
+    yield make
+    for v in made:
+        v.close()
+
+
+def _hrefs(page, selector: str) -> list[str]:
+    return page.locator(selector).evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+
+def test_admin_pages_run_clean_under_the_csp(visitor):
+    v = visitor("admin")
+    response = v.page.goto(v.base + "/accounts/login/")
+    assert "'nonce-" in response.headers["content-security-policy"]
+    v.login("admin")
+    v.check("dashboard")
+    for chart in ("#chart-rate", "#chart-trend"):  # tooltips too: drawn without inline styles
+        v.page.wait_for_selector(chart + " canvas")
+        v.page.locator(chart).hover(position={"x": 200, "y": 160})
+        v.page.wait_for_timeout(300)
+    page = v.page
+    v.visit("/enterprises/")
+    enterprise = page.locator("#enterprises tbody tr td a").first.get_attribute("href")
+    v.visit(enterprise, "enterprise")
+    v.visit(enterprise + "edit/", "enterprise_edit")
+    v.visit("/unions/")
+    organisation = page.locator("#organisations tbody tr td a").first.get_attribute("href")
+    v.visit(organisation, "union")
+    v.visit(organisation + "edit/", "union_edit")
+    v.visit("/members/")
+    # The export form of a list (this user may export full numbers, with a reason).
+    page.click("details.export summary")
+    form = page.locator("form.export-form")
+    assert form.is_visible() and form.locator("[name=reason]").is_visible()
+    v.check("members_export")
+    page.goto(v.base + enterprise)
+    v.visit(_hrefs(page, "#members a[href$='/edit/']")[0], "member_edit")
+    v.visit("/imports/")
+    v.visit("/users/")
+    v.visit("/users/gaoxin/", "user")
+    v.visit("/users/add/")
+    v.visit("/accounts/security/")
+    v.visit("/accounts/password/")
+    v.visit("/audit/")
+    v.visit("/admin/")
+    assert "Access" not in page.inner_text("#content-main")  # django-axes in our Chinese
+    for url in ("/admin/axes/accessattempt/", "/admin/enterprises/enterprise/",
+                "/admin/unions/unionorganisation/1/change/"):
+        v.visit(url)
+    # The admin's own widgets: calendar and the select2 autocomplete of the coverage inline.
+    page.locator(".datetimeshortcuts a").nth(1).click()
+    page.locator(".select2-selection").first.click()
+    page.wait_for_timeout(300)
+    # Members in the back office: masked in the list and on the change form.
+    v.visit("/admin/unions/member/")
+    text = page.inner_text("#result_list")
+    assert ID_MASKED.search(text) and not ID_FULL.search(text)
+    v.visit(_hrefs(page, "#result_list tbody th a")[0], "admin_member")
+    assert ID_MASKED.search(page.inner_text("#member_form"))
+    assert not ID_FULL.search(page.content())
+
+
+def test_area_officer_reveals_one_member_in_place(visitor):
+    v = visitor("gaoxin")
+    v.login("gaoxin")
+    v.check("dashboard")
+    page = v.page
+    v.visit("/members/")
+    v.visit("/enterprises/")
+    enterprise = next(h for h in _hrefs(page, "#enterprises tbody tr td:first-child a")
+                      if page.goto(v.base + h) and page.locator("#members tbody tr").count() > 2)
+    v.visit(enterprise, "enterprise")
+    rows = page.locator("#members tbody tr")
+    before = rows.all_inner_texts()
+    row = rows.nth(1)
+    masked = row.locator("td.mono").first.inner_text()
+    row.get_by_text("查看完整信息").click()
+    row.locator("input[name=reason]").fill("核实会员身份，办理困难帮扶")
+    v.check("reveal_form")
+    row.locator("button[type=submit]").click()
+    row.locator(".reveal.revealed").wait_for()
+    assert page.url == v.base + enterprise  # swapped in place by htmx, no navigation
+    full = ID_FULL.search(row.locator(".reveal").inner_text()).group(0)
+    assert full[:6] == masked[:6] and full[-4:] == masked[-4:]
+    after = rows.all_inner_texts()
+    assert after[:1] + after[2:] == before[:1] + before[2:]  # the other rows did not change
+    assert row.locator("td.mono").first.inner_text() == masked  # the masked column stays
+    assert sum(bool(ID_FULL.search(t)) for t in after) == 1
+    v.check("revealed")
+
+
+def _totp(secret: str, counter: int) -> str:
+    """RFC 6238 code of a base32 secret for one 30-second step (what the phone app shows)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def test_a_new_auditor_signs_in_enrols_totp_and_reads_the_log(visitor):
+    admin = visitor("admin-users")
+    admin.login("admin")
+    admin.visit("/users/add/")
+    page = admin.page
+    page.fill("input[name=username]", "shenji")
+    page.fill("input[name=name]", "审计员")
+    page.select_option("select[name=role]", "auditor")
+    page.select_option("select[name=jurisdiction]", "510623")
+    page.click("form.stack button[type=submit]")
+    initial = page.locator("#initial-password").inner_text()
+    admin.check("user_added")
+
+    v = visitor("auditor")
+    v.login("shenji", initial, expect="/accounts/password/")  # must change it first
+    v.check("password_forced")
+    page = v.page
+    page.fill("input[name=old_password]", initial)
+    page.fill("input[name=new_password1]", "Qiu-Shui-2023-Lv")
+    page.fill("input[name=new_password2]", "Qiu-Shui-2023-Lv")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(v.base + "/audit/")
+    v.check("audit")
+    assert page.locator("header nav a").all_inner_texts() == ["审计日志"]  # nothing else to open
+    # The admin's creation of this account reads in Chinese.
+    page.fill("input[name=user]", "admin")
+    page.click("#audit-filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    created = page.locator("#audit-events tbody tr", has_text="shenji").first.inner_text()
+    assert "审计员" in created and "op" not in created and "role" not in created, created
+    v.check("audit_filtered")
+
+    # Two-step verification: the QR code (an inline SVG), the secret, a first code.
+    v.visit("/accounts/security/")
+    page.click("#totp button[type=submit]")
+    page.locator(".qr svg").wait_for()
+    assert page.locator(".qr svg path").count() > 0
+    v.check("security_qr")
+    secret = page.locator(".secret").inner_text().replace(" ", "")
+    step = int(time.time()) // 30
+    page.fill("input[name=otp_token]", _totp(secret, step))
+    page.click("#totp form.filters button[type=submit]")
+    page.locator("#totp .tag.green").wait_for()
+    v.check("security_enabled")
+    page.click("form.who button[type=submit]")
+    page.wait_for_url("**/accounts/login/**")
+    v.login("shenji", "Qiu-Shui-2023-Lv", expect="/accounts/login/otp/")
+    v.check("login_otp")
+    page.fill("input[name=otp_token]", _totp(secret, step + 1))  # the next code: not reused
+    page.click("main form button[type=submit]")
+    page.wait_for_url(v.base + "/audit/")
+    assert "审计日志" in page.inner_text("h1")
+
+
+def test_import_through_the_pages_with_progress(visitor, tmp_path):
+    """Upload → validated in the background (the page polls) → preview → confirm → result."""
+    v = visitor("import")
+    v.login("gaoxin")
+    v.visit("/imports/")
+    page = v.page
+    path = tmp_path / "企业名录.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["企业名称", "统一社会信用代码", "所属辖区", "职工人数"])
+        for n in range(1, IMPORT_ROWS + 1):
+            out.writerow([f"浏览器测试企业{n}", make_credit_code(f"91510623MA9{n:06d}"), "高新区", 10 + n])
+    page.select_option("select[name=kind]", "enterprises")
+    page.set_input_files("input[name=file]", str(path))
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if r.url.endswith("/progress/") else None)
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/imports/jobs/*/")
+    job = page.url
+    page.locator("#confirm").wait_for(timeout=30_000)  # the page refreshes itself when done
+    v.check("job_preview")
+    assert page.url == job
+    assert page.locator("#counts").inner_text().replace(",", "").count(str(IMPORT_ROWS)) >= 2
+    page.click("#confirm button[type=submit]")
+    page.locator("#result").wait_for(timeout=30_000)
+    v.check("job_done")
+    assert f"新增 {IMPORT_ROWS:,} 条" in page.inner_text("#result")
+    assert polls, "任务页没有轮询进度"
+    v.visit("/imports/", "imports_after")
+    assert "已导入" in page.inner_text("#jobs")

@@ -31,7 +31,24 @@ DETAIL_LABELS = {
     "deleted": "删除条数", "retention_days": "保留天数", "sha256": "文件校验值",
     "path": "路径", "count": "条数", "field": "字段", "fields": "字段", "reason": "理由",
     "dry_run": "试运行", "written": "已写入",
+    "op": "操作", "old": "原值", "new": "新值", "attempts": "清除的失败记录",
+    "enterprise": "企业信用代码", "revealed": "含完整号码", "second_factor": "第二步验证",
+    "failures": "失败次数", "record": "导入记录编号", "failure": "失败原因", "size": "大小（字节）",
+    "engine": "数据库", "files": "文件数", "row_counts": "各表行数", "external_keys": "外部密钥",
+    "backup_created_at": "备份时间", "forced": "强制恢复", "set_aside": "原数据移至",
+    "migrations_applied": "补做的迁移", "mismatches": "不一致项",
 }
+# Code values other parts put in `detail`, as the auditor reads them.
+DETAIL_VALUES = {
+    "op": {"create": "新建用户", "add_role": "增加角色", "remove_role": "移除角色",
+           "rename": "修改姓名", "enable": "启用账号", "disable": "停用账号",
+           "reset_password": "重置密码", "unlock": "解除锁定", "totp_enabled": "启用两步验证",
+           "totp_disabled": "关闭两步验证", "backup": "备份", "restore": "恢复"},
+    "mode": {"upsert": "新增或更新", "create": "仅新增", "update": "仅更新"},
+    "second_factor": {"totp": "动态验证码"},
+}
+# A code with its name beside it ("jurisdiction" and "jurisdiction_name") reads as one line.
+PAIRED = {"role": "角色", "jurisdiction": "辖区", "organisation": "工会组织"}
 FILTER_LABELS = {
     "user": "用户", "action": "操作", "date_from": "开始日期", "date_to": "结束日期",
     "model": "数据类型", "object": "对象", "request_id": "请求编号", "ip": "IP地址",
@@ -200,5 +217,34 @@ def present(event: AuditEvent) -> EventView:
         else:
             before, after = None, pair
         changes.append((field_label(event.model, name), shown(before), shown(after)))
-    detail = [(DETAIL_LABELS.get(k, k), shown(v)) for k, v in (event.detail or {}).items()]
-    return EventView(event, model_label(event.model), changes, detail)
+    return EventView(event, model_label(event.model), changes, detail_lines(event))
+
+
+def detail_lines(event: AuditEvent) -> list[tuple[str, str]]:
+    """The event's `detail` as (label, value) lines in Chinese: codes named, field names as
+    their labels, a code and its name on one line."""
+    detail = event.detail or {}
+    lines = []
+    for key, value in detail.items():
+        if key.endswith("_name") and key[:-5] in PAIRED:
+            continue
+        if key in PAIRED and f"{key}_name" in detail:
+            name = detail[f"{key}_name"]
+            value = name if key == "role" or not value else f"{name}（{value}）"
+            lines.append((PAIRED[key], shown(value)))
+            continue
+        if key in ("field", "fields") and event.model:
+            names = value if isinstance(value, list) else [value]
+            value = [field_label(event.model, str(n)) for n in names]
+        elif key == "kind" and event.model == "imports.ImportJob":
+            value = import_kind_label(value)
+        elif isinstance(value, str) and key in DETAIL_VALUES:
+            value = DETAIL_VALUES[key].get(value, value)
+        lines.append((DETAIL_LABELS.get(key, key), shown(value)))
+    return lines
+
+
+def import_kind_label(kind: Any) -> Any:
+    from jianhui.imports.kinds import KINDS
+
+    return KINDS[kind].label if kind in KINDS else kind
