@@ -429,7 +429,7 @@ def test_a_new_auditor_signs_in_enrols_totp_and_reads_the_log(visitor):
     admin.login("admin")
     admin.visit("/users/add/")
     page = admin.page
-    page.fill("input[name=username]", "shenji")
+    page.fill("input[name=username]", "shenji2")
     page.fill("input[name=name]", "审计员")
     page.select_option("select[name=role]", "auditor")
     page.select_option("select[name=jurisdiction]", "510623")
@@ -438,7 +438,7 @@ def test_a_new_auditor_signs_in_enrols_totp_and_reads_the_log(visitor):
     admin.check("user_added")
 
     v = visitor("auditor")
-    v.login("shenji", initial, expect="/accounts/password/")  # must change it first
+    v.login("shenji2", initial, expect="/accounts/password/")  # must change it first
     v.check("password_forced")
     page = v.page
     page.fill("input[name=old_password]", initial)
@@ -452,7 +452,7 @@ def test_a_new_auditor_signs_in_enrols_totp_and_reads_the_log(visitor):
     page.fill("input[name=user]", "admin")
     page.click("#audit-filters button[type=submit]")
     page.wait_for_load_state("networkidle")
-    created = page.locator("#audit-events tbody tr", has_text="shenji").first.inner_text()
+    created = page.locator("#audit-events tbody tr", has_text="shenji2").first.inner_text()
     assert "审计员" in created and "op" not in created and "role" not in created, created
     v.check("audit_filtered")
 
@@ -470,7 +470,7 @@ def test_a_new_auditor_signs_in_enrols_totp_and_reads_the_log(visitor):
     v.check("security_enabled")
     page.click("form.who button[type=submit]")
     page.wait_for_url("**/accounts/login/**")
-    v.login("shenji", "Qiu-Shui-2023-Lv", expect="/accounts/login/otp/")
+    v.login("shenji2", "Qiu-Shui-2023-Lv", expect="/accounts/login/otp/")
     v.check("login_otp")
     page.fill("input[name=otp_token]", _totp(secret, step + 1))  # the next code: not reused
     page.click("main form button[type=submit]")
