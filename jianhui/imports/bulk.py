@@ -13,7 +13,11 @@ faster. The values still go through the model's fields as bulk_create would send
   a column with none of these is refused rather than left empty.
 
 Rows arrive as tuples and are prepared a chunk at a time, column by column, so memory stays
-bounded and each conversion is one map() over a column.
+bounded and each conversion is one pass over a column. A field may convert a whole column
+itself (`get_db_prep_save_many(values, connection)`: an encrypted field looks its key up
+once), a self-computing field may fill one (`pre_save_many(columns by attname)`: the blind
+index), a callable default may make n values at once (`default.many(n)`: random keys); each
+must give what its one-value form would.
 """
 
 from __future__ import annotations
