@@ -219,3 +219,98 @@ def test_insert_rows_goes_through_the_fields(build):
 def test_insert_rows_refuses_to_leave_a_column_empty():
     with pytest.raises(ValueError, match="id_number"):
         insert_rows(Member, ("name", "gender", "phone", "enterprise", "joined_on"), [])
+
+
+class ShoutMany(Shout):
+    """Shout that can also compute a whole chunk at once, as the blind index can."""
+
+    def pre_save_many(self, columns):
+        calls.append("pre_save_many")
+        return None if declining else [n.upper() for n in columns["name"]]
+
+
+class DoubledMany(Doubled):
+    def get_db_prep_save_many(self, values, connection):
+        calls.append("prep_many")
+        return [v * 2 for v in values]
+
+
+calls: list[str] = []
+declining: list[bool] = []  # non-empty: ShoutMany leaves the work to pre_save
+
+
+@isolate_apps("jianhui.imports")
+def test_bulk_forms_of_fields_and_defaults_give_the_same_rows():
+    keys = itertools.count()
+
+    def new_key():
+        return f"k{next(keys)}"
+
+    new_key.many = lambda n: calls.append(f"many({n})") or [new_key() for _ in range(n)]
+
+    class Many(models.Model):
+        name = DoubledMany(max_length=10)
+        shout = ShoutMany(max_length=10)
+        key = models.CharField(max_length=10, default=new_key)
+
+        class Meta:
+            app_label = "imports"
+
+        def __str__(self) -> str:
+            return self.name
+
+    calls.clear()
+    columns, batches = prepare(Many, ("name",), [("ab",), ("cd",), ("ef",)])
+    assert [row for batch in batches for row in batch] == [
+        ("abab", "AB", "k0"), ("cdcd", "CD", "k1"), ("efef", "EF", "k2")]
+    assert columns == ["name", "shout", "key"]
+    assert sorted(calls) == ["many(3)", "pre_save_many", "prep_many"]  # once a chunk each
+
+    # pre_save_many may decline (returns None): then pre_save, row by row, as before
+    calls.clear()
+    declining.append(True)
+    try:
+        columns, batches = prepare(Many, ("name", "key"), [("ab", "x"), ("cd", "y")])
+        assert [row for batch in batches for row in batch] == [("abab", "x", "AB"),
+                                                              ("cdcd", "y", "CD")]
+    finally:
+        declining.clear()
+    assert sorted(calls) == ["pre_save_many", "prep_many"]
+
+
+def test_member_rows_inserted_in_bulk_are_encrypted_indexed_and_keyed(build):
+    firm = build.enterprise(build.jurisdiction("加密写入县"))
+    people = [build.id_number() for _ in range(30)]
+    phones = [f"1380000{i:04d}" if i % 3 else "" for i in range(30)]
+    insert_rows(Member, ("name", "id_number", "gender", "birth_date", "phone", "enterprise_id",
+                         "joined_on", "left_on"),
+                [(f"人{i}", p, "男", None, phones[i], firm.pk, D(2024, 1, 1), None)
+                 for i, p in enumerate(people)])
+    field = Member._meta.get_field("id_number")
+    got = {m.id_number: m for m in Member.objects.filter(enterprise=firm)}
+    assert sorted(got) == sorted(people)
+    for person, phone in zip(people, phones, strict=True):
+        m = got[person]
+        assert m.phone == phone and m.id_number_index == field.index_for(person)
+        assert len(m.public_key) == 16 and set(m.public_key) <= set("abcdefghijklmnopqrstuvwxyz234567")
+    assert len({m.public_key for m in got.values()}) == 30
+    with connection.cursor() as cursor:  # around the fields: what the table holds
+        cursor.execute(f"SELECT id_number, phone FROM {Member._meta.db_table} "
+                       "WHERE enterprise_id = %s", [firm.pk])
+        stored = cursor.fetchall()
+    assert all(i.startswith("v1:aes:") and (p == "" or p.startswith("v1:aes:"))
+               for i, p in stored)
+    assert not {i for i, _ in stored} & set(people)
+    assert sum(p == "" for _, p in stored) == phones.count("")
+
+
+def test_members_table_has_no_redundant_index(db):
+    """Each index costs every imported row: the foreign key is served by the (enterprise,
+    joined_on) index, and no LIKE-ready copy of a key or hash index (PostgreSQL) is made."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
+    indexes = sorted(tuple(c["columns"]) for c in found.values()
+                     if (c["index"] or c["unique"]) and not c["primary_key"])
+    assert indexes == [("enterprise_id", "joined_on"), ("id_number_index",),
+                       ("id_number_index",), ("public_key",)]
+    assert found["member_one_open_membership"]["unique"]  # the partial one, kept

@@ -126,6 +126,16 @@ class IndexMac:
                                 HMACS[hash_name]())
 
     def hexdigest(self, purpose: str, value: str) -> str:
-        mac = self._keyed.copy()
-        mac.update(purpose.encode("ascii") + b"\0" + value.encode("utf-8"))
-        return mac.finalize().hex()
+        return self.hexdigester(purpose)(value)
+
+    def hexdigester(self, purpose: str):
+        """A function value → hex index for one purpose: what `hexdigest` computes, with the
+        purpose's prefix encoded once (bulk paths call it per value)."""
+        prefix, copy = purpose.encode("ascii") + b"\0", self._keyed.copy
+
+        def digest(value: str) -> str:
+            mac = copy()
+            mac.update(prefix + value.encode("utf-8"))
+            return mac.finalize().hex()
+
+        return digest

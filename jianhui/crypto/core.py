@@ -55,6 +55,16 @@ def decrypt(token: str, purpose: str) -> str:
         ) from None
 
 
+def encrypter(purpose: str):
+    """`encrypt` for many values of one purpose: the keyring and cipher looked up once."""
+    return current_keyring().sealer(current_cipher(), purpose)
+
+
+def indexer(purpose: str):
+    """`blind_index` for many values of one purpose: the keyed HMAC looked up once."""
+    return current_keyring().index_mac.hexdigester(purpose)
+
+
 def blind_index(canonical: str, purpose: str) -> str:
     """HMAC of the canonical value under the keyring's index key: equal values, equal index."""
     return current_keyring().index_mac.hexdigest(purpose, canonical)

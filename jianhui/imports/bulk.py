@@ -13,7 +13,11 @@ faster. The values still go through the model's fields as bulk_create would send
   a column with none of these is refused rather than left empty.
 
 Rows arrive as tuples and are prepared a chunk at a time, column by column, so memory stays
-bounded and each conversion is one map() over a column.
+bounded and each conversion is one pass over a column. A field may convert a whole column
+itself (`get_db_prep_save_many(values, connection)`: an encrypted field looks its key up
+once), a self-computing field may fill one (`pre_save_many(columns by attname)`: the blind
+index), a callable default may make n values at once (`default.many(n)`: random keys); each
+must give what its one-value form would.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ PLAIN_FIELDS = {
 PLAIN_ON_POSTGRES = PLAIN_FIELDS | {models.DateField, models.DateTimeField}  # SQLite: text
 CHUNK = 10_000  # rows prepared and sent at a time
 
-Make = Callable[[models.Model], Any]
+Make = Callable[[dict[str, Sequence[Any]], int], Any]
 
 
 def insert_rows(model: type[models.Model], names: Sequence[str],
@@ -80,27 +84,42 @@ def prepare(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequ
     constant, per_row = _implied(model, fields)
     computed = [*fields, *(f for f, _ in per_row)]
     plain = PLAIN_ON_POSTGRES if connection.vendor == "postgresql" else PLAIN_FIELDS
-    convert = [None if type(f) in plain else partial(f.get_db_prep_save, connection=connection)
-               for f in computed]
+    convert = [None if type(f) in plain else _converter(f) for f in computed]
     constants = [f.get_db_prep_save(v, connection) for f, v in constant]
     attnames = [f.attname for f in fields]
 
     def batches() -> Iterator[Iterator[tuple]]:
-        scratch = model.__new__(model)  # what pre_save reads the row's values from
+        scratch = model.__new__(model)  # what pre_save reads a row's values from
         for batch in chunks(rows, CHUNK):
             values = list(zip(*batch, strict=True))
-            if per_row:
-                made: list[list[Any]] = [[] for _ in per_row]
-                for row in batch:
-                    scratch.__dict__.update(zip(attnames, row, strict=True))
-                    for column, (_, make) in zip(made, per_row, strict=True):
-                        column.append(make(scratch))
-                values += made
-            values = [column if conv is None else list(map(conv, column))
+            by_attname = dict(zip(attnames, values, strict=True))
+            for f, make in per_row:
+                column = make(by_attname, len(batch)) if make else None
+                if column is None:  # row by row, from a model instance as bulk_create would
+                    column = []
+                    for row in batch:
+                        scratch.__dict__.update(zip(attnames, row, strict=True))
+                        column.append(_pre_save(f, scratch) if _computes_itself(f)
+                                      else f.get_default())
+                values.append(column)
+            values = [column if conv is None else conv(column)
                       for column, conv in zip(values, convert, strict=True)]
             yield zip(*values, *map(repeat, constants), strict=False)  # constants repeat
 
     return [f.column for f in computed] + [f.column for f, _ in constant], batches()
+
+
+def _converter(field: models.Field) -> Callable[[Sequence[Any]], list[Any]]:
+    """A column → the column as `field.get_db_prep_save` converts it: the field's own bulk
+    form when it has one (an encrypted field looks its key up once), else value by value."""
+    many = getattr(field, "get_db_prep_save_many", None)
+    if many is not None:
+        return partial(many, connection=connection)
+    return partial(_map, partial(field.get_db_prep_save, connection=connection))
+
+
+def _map(function: Callable[[Any], Any], column: Sequence[Any]) -> list[Any]:
+    return list(map(function, column))
 
 
 def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -116,22 +135,30 @@ def _field(model: type[models.Model], name: str) -> models.Field:
     raise ValueError(f"{model.__name__} has no concrete field {name!r}")
 
 
+def _computes_itself(field: models.Field) -> bool:
+    return not type(field).pre_save.__module__.startswith("django.")
+
+
 def _implied(model: type[models.Model], given: list[models.Field]
-             ) -> tuple[list[tuple[models.Field, Any]], list[tuple[models.Field, Make]]]:
+             ) -> tuple[list[tuple[models.Field, Any]], list[tuple[models.Field, Make | None]]]:
     """The concrete fields not given: (field, value) for those with one value for all rows,
-    (field, make(instance)) for those computed per row."""
+    (field, make) for those computed per row. `make(columns by attname, n)` gives a chunk's
+    column at once, or None (or is None) to compute it row by row: a field that computes
+    itself may offer `pre_save_many(columns)`, a callable default `default.many(n)`."""
     now = timezone.now()
     constant: list[tuple[models.Field, Any]] = []
-    per_row: list[tuple[models.Field, Make]] = []
+    per_row: list[tuple[models.Field, Make | None]] = []
     for f in model._meta.concrete_fields:
         if f in given or f.primary_key:
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             constant.append((f, now))
-        elif not type(f).pre_save.__module__.startswith("django."):
-            per_row.append((f, partial(_pre_save, f)))  # a field that computes itself
+        elif _computes_itself(f):  # a field that computes itself (a blind index)
+            many = getattr(f, "pre_save_many", None)
+            per_row.append((f, None if many is None else _columns_to(many)))
         elif f.has_default() and callable(f.default):
-            per_row.append((f, partial(_default, f)))
+            many = getattr(f.default, "many", None)
+            per_row.append((f, None if many is None else _count_to(many)))
         elif f.has_default():
             constant.append((f, f.get_default()))
         else:
@@ -139,9 +166,13 @@ def _implied(model: type[models.Model], given: list[models.Field]
     return constant, per_row
 
 
+def _columns_to(many: Callable[[dict[str, Any]], Any]) -> Make:
+    return lambda columns, n: many(columns)
+
+
+def _count_to(many: Callable[[int], Any]) -> Make:
+    return lambda columns, n: many(n)
+
+
 def _pre_save(field: models.Field, instance: models.Model) -> Any:
     return field.pre_save(instance, True)
-
-
-def _default(field: models.Field, instance: models.Model) -> Any:
-    return field.get_default()

@@ -7,7 +7,6 @@ enterprise's own new union the members move with it, with no gap and no double c
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import secrets
 
@@ -283,8 +282,7 @@ class MemberQuerySet(RestrictedQuerySet):
 
     def by_id_numbers(self, values) -> MemberQuerySet:
         """The bulk form of `by_id_number` (imports look up a batch at a time)."""
-        index_for = _id_field().index_for
-        return self.filter(id_number_index__in=[index_for(v) for v in values])
+        return self.filter(id_number_index__in=_id_field().index_many(values))
 
 
 def _id_field() -> EncryptedIDNumberField:
@@ -292,9 +290,21 @@ def _id_field() -> EncryptedIDNumberField:
 
 
 def new_member_key() -> str:
-    """A random public key for a member (16 characters, 80 bits): links and audit entries
-    name a member by it, never by ID number or database id."""
-    return base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
+    """A random public key for a member (16 characters of the base32 alphabet, 80 bits):
+    links and audit entries name a member by it, never by ID number or database id."""
+    return secrets.token_bytes(KEY_LENGTH).translate(_KEY_LETTERS).decode("ascii")
+
+
+def _new_member_keys(n: int) -> list[str]:
+    """n keys as new_member_key makes them, from one draw of random bytes (bulk inserts)."""
+    text = secrets.token_bytes(KEY_LENGTH * n).translate(_KEY_LETTERS).decode("ascii")
+    return [text[i:i + KEY_LENGTH] for i in range(0, KEY_LENGTH * n, KEY_LENGTH)]
+
+
+KEY_LENGTH = 16
+# Each random byte picks one of 32 letters (256 = 8 × 32, so uniformly): 5 bits a letter.
+_KEY_LETTERS = bytes.maketrans(bytes(range(256)), b"abcdefghijklmnopqrstuvwxyz234567" * 8)
+new_member_key.many = _new_member_keys  # imports.bulk fills a chunk's keys at once
 
 
 class Gender(models.TextChoices):
@@ -312,18 +322,18 @@ class Member(VersionedModel):
     """
 
     public_key = models.CharField(
-        "会员编号", max_length=16, unique=True, default=new_member_key, editable=False,
+        "会员编号", max_length=16, default=new_member_key, editable=False,
         help_text="系统随机生成，用于链接和审计记录，不含个人信息。",
     )
     name = models.CharField("姓名", max_length=64)
     id_number = EncryptedIDNumberField("公民身份号码")
-    id_number_index = BlindIndexField("身份证号检索码", source="id_number", db_index=True)
+    id_number_index = BlindIndexField("身份证号检索码", source="id_number")
     gender = models.CharField("性别", max_length=2, choices=Gender.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False, null=True)
     phone = EncryptedPhoneField("手机号码", max_length=32, blank=True)
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name="所在企业", on_delete=models.PROTECT,
-        related_name="members",
+        related_name="members", db_index=False,  # the (enterprise, joined_on) index serves it
     )
     joined_on = models.DateField("入会日期")
     left_on = models.DateField("离会日期", null=True, blank=True)
@@ -336,7 +346,12 @@ class Member(VersionedModel):
     class Meta:
         verbose_name = verbose_name_plural = "会员"
         ordering = ["enterprise", "name"]
+        # Every index slows each imported row down (benchmarks/README.md), so only these:
+        # keys and hashes are unique or indexed by a constraint or Meta.indexes, not by
+        # unique=True/db_index=True, which on PostgreSQL add a second, LIKE-ready index
+        # (varchar_pattern_ops) that no query of a random key or a hash ever uses.
         constraints = [
+            models.UniqueConstraint(fields=["public_key"], name="member_public_key_unique"),
             models.UniqueConstraint(
                 fields=["id_number_index"], condition=Q(left_on__isnull=True),
                 name="member_one_open_membership",
@@ -348,7 +363,10 @@ class Member(VersionedModel):
                 name="member_left_after_joined",
             ),
         ]
-        indexes = [models.Index(fields=["enterprise", "joined_on"])]
+        indexes = [
+            models.Index(fields=["enterprise", "joined_on"]),  # also the foreign key's index
+            models.Index(fields=["id_number_index"], name="member_id_number_index"),
+        ]
 
     def __str__(self) -> str:
         return self.name
