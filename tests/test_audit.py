@@ -313,7 +313,8 @@ def test_export_holds_the_filtered_events_and_is_itself_recorded(auditor_client,
     response = auditor_client.get("/audit/export/", {"user": "auditee"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    ws = load_workbook(io.BytesIO(response.content)).active
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert response["Cache-Control"] == "no-store"
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:6] == ("时间", "用户", "IP地址", "操作", "数据类型", "对象")
     assert ws.freeze_panes == "A2" and ws.column_dimensions["H"].width == 60

@@ -7,7 +7,6 @@ subtree) and both write the same audit events (Action.USERS).
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jianhui.audit.log import record
+from jianhui.audit.log import operator, record
 from jianhui.audit.models import Action
 from jianhui.lib.scoping import paths_q
 from jianhui.regions.models import Jurisdiction
@@ -62,15 +61,8 @@ def _must_change(user) -> bool:
     return Profile.objects.filter(user=user, must_change_password=True).exists()
 
 
-def cli_operator() -> str:
-    try:
-        return f"命令行:{getpass.getuser()}"
-    except Exception:  # no login name in some containers
-        return "命令行"
-
-
 def _audit(by, user, op: str, **detail) -> None:
-    record(Action.USERS, user=by, username="" if by is not None else cli_operator(),
+    record(Action.USERS, user=by, username="" if by is not None else operator(),
            model="auth.User", object_key=user.username, object_repr=user.first_name or user.username,
            detail={"op": op, **detail})
 

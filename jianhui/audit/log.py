@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import getpass
 import uuid
 from typing import Any
 
@@ -13,6 +14,25 @@ _request: contextvars.ContextVar = contextvars.ContextVar("jianhui_request", def
 
 def current_request():
     return _request.get()
+
+
+def _os_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers without a passwd entry)
+        return None
+
+
+def login_name() -> str:
+    """The operating-system user running this process: who ran a command (the import
+    record's and the backup event's user, where no web user is logged in)."""
+    return _os_user() or "unknown"
+
+
+def operator() -> str:
+    """Who acts outside a web request, as the audit log names them: 命令行（login name）."""
+    name = _os_user()
+    return f"命令行（{name}）" if name else "命令行"
 
 
 def client_ip(request) -> str | None:

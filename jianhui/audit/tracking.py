@@ -34,7 +34,6 @@ Bulk writes are not seen here
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,18 +48,10 @@ from django.utils import timezone
 
 from jianhui.lib.codes import mask_id_number, mask_phone
 
-from .log import current_request, record
+from .log import current_request, operator, record
 from .models import Action
 
 PASSWORD_CHANGED = "密码已修改"
-
-
-def operator() -> str:
-    """Who acts outside a web request: the command line's login name."""
-    try:
-        return f"命令行（{getpass.getuser()}）"
-    except Exception:  # no login name (containers without a passwd entry)
-        return "命令行"
 
 
 PASSWORD_SET = "已设置密码"

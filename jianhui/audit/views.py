@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jianhui.accounts.rights import Right, has_right
 from jianhui.lib.web import paginate
+from jianhui.lib.xlsx import xlsx_response
 
-from .export import MAX_ROWS, workbook_bytes
+from .export import MAX_ROWS, write_events
 from .log import record
 from .models import Action, AuditEvent
 from .search import EventFilter, filter_events, present
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def audit_required(view):
@@ -51,10 +50,12 @@ def export(request):
         messages.warning(request, f"符合条件的记录有 {count:,} 条，超过单次导出上限 {MAX_ROWS:,} 条："
                                   "请缩小日期范围或增加筛选条件后再导出。")
         return redirect(f"/audit/?{request.GET.urlencode()}")
-    content = workbook_bytes(present(e) for e in events.iterator(chunk_size=2000))
+    fh = tempfile.TemporaryFile()  # on disk past a few MB: memory stays flat
+    try:
+        write_events(fh, (present(e) for e in events.iterator(chunk_size=2000)))
+    except BaseException:
+        fh.close()
+        raise
     record(Action.EXPORT, model=AuditEvent._meta.label, object_repr="审计日志",
            detail={"rows": count, "format": "xlsx", "filters": form.describe()})
-    response = HttpResponse(content, content_type=XLSX)
-    name = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(fh, f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx")

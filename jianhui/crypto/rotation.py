@@ -132,7 +132,7 @@ def count_rows() -> int:
 def rotate(key: bytes | None = None, *, batch_size: int = 1000,
            advance: Callable[[int], None] = lambda n: None) -> Rotation:
     """Rotate to `key` (a fresh random key if None). See the module docstring."""
-    from jianhui.audit.log import record
+    from jianhui.audit.log import operator, record
     from jianhui.audit.models import Action
 
     started = time.monotonic()
@@ -165,7 +165,7 @@ def rotate(key: bytes | None = None, *, batch_size: int = 1000,
             if left:
                 raise KeyringError(f"仍有 {left} 个值未用新密钥加密，已回滚，旧密钥保持不变。")
             result.seconds = time.monotonic() - started
-            record(Action.KEY_ROTATION, username=_operator(), object_repr="字段加密密钥",
+            record(Action.KEY_ROTATION, username=operator(), object_repr="字段加密密钥",
                    detail=result.as_json())
     except BaseException:
         if not from_env:
@@ -176,12 +176,3 @@ def rotate(key: bytes | None = None, *, batch_size: int = 1000,
         write_keyring_file(staged.only_current())
     forget_keyring()
     return result
-
-
-def _operator() -> str:
-    import getpass
-
-    try:
-        return f"命令行:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "命令行"

@@ -7,13 +7,14 @@ Every call leaves an ImportRecord, also when the file was refused.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+
+from jianhui.audit.log import login_name
 
 from .kinds import KINDS, Report
 from .models import ImportRecord
@@ -28,13 +29,6 @@ def file_sha256(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers without a passwd entry)
-        return "unknown"
 
 
 def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: bool = False,
@@ -78,7 +72,7 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
         else:
             report.written = True
     record = ImportRecord.objects.create(
-        kind=kind, user=user or current_user(), started_at=started, finished_at=timezone.now(),
+        kind=kind, user=user or login_name(), started_at=started, finished_at=timezone.now(),
         file_name=report.file[:255], sha256=file_sha256(path) if path.exists() else "",
         mode=mode, dry_run=dry_run, written=report.written, rows=report.rows,
         created=report.created, updated=report.updated, unchanged=report.unchanged,

@@ -49,6 +49,7 @@ class Column:
     header: str
     kind: str = TEXT
     width: float | None = None  # fixed; None: from the header and the content
+    wrap: bool = False  # long multi-line text: wrapped, top-aligned
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,14 @@ class _Cells:
         key = (i, quoted, indent, bold)
         cell = self.cache.get(key)
         if cell is None:
+            column = self.columns[i]
             cell = self.cache[key] = WriteOnlyCell(self.ws)
-            cell.number_format = FORMATS[self.columns[i].kind]
+            cell.number_format = FORMATS[column.kind]
             if quoted:
                 cell.quotePrefix = True
-            if indent:
-                cell.alignment = Alignment(indent=indent)
+            if indent or column.wrap:
+                cell.alignment = Alignment(indent=indent, wrap_text=column.wrap or None,
+                                           vertical="top" if column.wrap else None)
             if bold:
                 cell.font = Font(bold=True)
         try:

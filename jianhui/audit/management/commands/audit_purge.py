@@ -16,9 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jianhui.audit.log import record
+from jianhui.audit.log import operator, record
 from jianhui.audit.models import Action, AuditEvent
-from jianhui.audit.tracking import operator
 
 
 def latest_allowed(today: dt.date | None = None) -> dt.date:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jianhui.imports.services import current_user
+from jianhui.audit.log import login_name
 from jianhui.ops.backup import make_backup
 from jianhui.ops.database import ENGINE_LABELS
 from jianhui.ops.datadir import OpsError
@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            summary = make_backup(Path(options["out"]), username=options["user"] or current_user())
+            summary = make_backup(Path(options["out"]), username=options["user"] or login_name())
         except OpsError as exc:
             raise CommandError(str(exc)) from exc
         for warning in summary["warnings"]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jianhui.imports.services import current_user
+from jianhui.audit.log import login_name
 from jianhui.ops.database import ENGINE_LABELS
 from jianhui.ops.datadir import OpsError
 from jianhui.ops.restore import restore_backup
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         try:
             result = restore_backup(Path(options["archive"]), force=options["force"],
-                                    username=options["user"] or current_user(),
+                                    username=options["user"] or login_name(),
                                     log=self.stderr.write)
         except OpsError as exc:
             raise CommandError(str(exc)) from exc
