@@ -27,11 +27,12 @@ from django.utils import timezone
 from jianhui.accounts.rights import Right, right_paths
 from jianhui.audit.log import client_ip, record
 from jianhui.audit.models import Action
+from jianhui.lib.files import sha256_file
 
 from . import uploads
 from .kinds import KINDS, Report
 from .models import RUNNING, ImportJob, ImportRecord, JobStatus
-from .services import file_sha256, import_file
+from .services import import_file
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def create_job(user, kind: str, mode: str, upload) -> ImportJob:
     return ImportJob.objects.create(
         user=user, kind=kind, mode=mode, stored_name=stored_name,
         file_name=os.path.basename(upload.name)[:255], file_size=upload.size,
-        sha256=file_sha256(path), total=uploads.estimate_rows(path),
+        sha256=sha256_file(path), total=uploads.estimate_rows(path),
         background=upload.size > inline_max, worker=WORKER_TOKEN,
     )
 

@@ -7,7 +7,6 @@ Every call leaves an ImportRecord, also when the file was refused.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,20 +14,13 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from jianhui.audit.log import login_name
+from jianhui.lib.files import sha256_file
 
 from .kinds import KINDS, Report
 from .models import ImportRecord
 from .readers import FileProblem, open_table
 
 Progress = Callable[[str, int], None]  # (phase, rows done so far)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: bool = False,
@@ -73,7 +65,7 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
             report.written = True
     record = ImportRecord.objects.create(
         kind=kind, user=user or login_name(), started_at=started, finished_at=timezone.now(),
-        file_name=report.file[:255], sha256=file_sha256(path) if path.exists() else "",
+        file_name=report.file[:255], sha256=sha256_file(path) if path.exists() else "",
         mode=mode, dry_run=dry_run, written=report.written, rows=report.rows,
         created=report.created, updated=report.updated, unchanged=report.unchanged,
         errors=len(report.errors), warnings=len(report.warnings),

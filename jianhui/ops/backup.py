@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
+from jianhui.lib.files import sha256_file
 
 from . import database
 from .archive import FORMAT, FORMAT_VERSION, Writer
@@ -30,7 +31,6 @@ from .datadir import (
     external_keys,
     files_under,
     key_files,
-    sha256_file,
 )
 
 SUFFIXES = (".tar.gz", ".tgz")

@@ -93,14 +93,6 @@ def safe_member(name: str) -> bool:
             and "" not in path.parts and "\\" not in name)
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def process_started() -> float | None:
     """Wall-clock start of this process (Linux), to tell a key file that settings generated
     in this very run from one that was there before; None when unknown."""

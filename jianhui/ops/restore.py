@@ -25,6 +25,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
+from jianhui.lib.files import sha256_file
 
 from . import database
 from .archive import extract_verified, read_manifest
@@ -37,7 +38,6 @@ from .datadir import (
     external_keys,
     files_under,
     key_files,
-    sha256_file,
 )
 
 
