@@ -40,6 +40,22 @@ def _fast_hashers(settings):
 
 
 @pytest.fixture
+def fresh_data_dir(settings, tmp_path):
+    """A fresh DATA_DIR (uploads, job files) for this test; the field key travels with the
+    database it encrypts."""
+    import shutil
+
+    from jianhui.crypto.keyring import keyring_path
+
+    key = keyring_path()
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir(parents=True)
+    if key.exists():
+        shutil.copy2(key, settings.DATA_DIR / key.name)
+    return settings.DATA_DIR
+
+
+@pytest.fixture
 def demo(db):
     """The demo county's root jurisdiction (already loaded)."""
     return Jurisdiction.objects.get(code="510623")

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
 import threading
 import uuid
 
@@ -40,15 +39,7 @@ def code(n: int) -> str:
 
 
 @pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    # Uploads go to a fresh data dir; the field key travels with the database it encrypts.
-    from jianhui.crypto.keyring import keyring_path
-
-    key = keyring_path()
-    settings.DATA_DIR = tmp_path / "data"
-    settings.DATA_DIR.mkdir(parents=True)
-    if key.exists():
-        shutil.copy2(key, settings.DATA_DIR / key.name)
+def data_dir(settings, fresh_data_dir):
     settings.JIANHUI_IMPORT_INLINE_MAX_KB = 512
     return settings.DATA_DIR
 

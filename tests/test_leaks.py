@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -60,18 +58,6 @@ def active_member(code: str) -> Member:
             .select_related("enterprise").order_by("pk").first())
 
 
-@pytest.fixture
-def data_dir(settings, tmp_path):
-    from jianhui.crypto.keyring import keyring_path
-
-    key = keyring_path()
-    settings.DATA_DIR = tmp_path / "data"
-    settings.DATA_DIR.mkdir(parents=True)
-    if key.exists():
-        shutil.copy2(key, settings.DATA_DIR / key.name)
-    return settings.DATA_DIR
-
-
 # --- mixed roles: a right held in one area does not travel to another -------------------------
 
 def test_reveal_export_does_not_reveal_where_the_user_only_views(demo):
@@ -104,7 +90,7 @@ def test_reveal_export_does_not_reveal_where_the_user_only_views(demo):
     assert mine.id_number in cells
 
 
-def test_import_writes_only_where_the_user_holds_the_import_right(demo, data_dir, tmp_path):
+def test_import_writes_only_where_the_user_holds_the_import_right(demo, fresh_data_dir, tmp_path):
     # Area officer in 高新区 (may import), county leader elsewhere (may not): a file with an
     # enterprise for 凯州新城 must be refused, as it is for a plain area officer.
     _, client = person("mixed_import", (Role.AREA_OFFICER, GAOXIN, None),
