@@ -144,7 +144,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jianhui.accounts.context.account",
-                "jianhui.imports.context_processors.rights",
             ],
         },
     },
