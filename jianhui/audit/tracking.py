@@ -123,9 +123,13 @@ def _fields(model: type[models.Model], update_fields) -> list[models.Field]:
     return out
 
 
-def _masker(model: type[models.Model], f: models.Field) -> Callable[[str], str] | None:
+def masker(model: type[models.Model], f: models.Field | str) -> Callable[[str], str] | None:
+    """How a field's values are masked wherever a person reads them (this log, the edit
+    pages' conflict messages): ID numbers and phones; None for everything else."""
     from jianhui.unions.fields import IDNumberField
 
+    if isinstance(f, str):
+        f = model._meta.get_field(f)
     spec = tracked(model)
     if spec and f.name in spec.masked:
         return spec.masked[f.name]
@@ -152,7 +156,7 @@ def _shown(instance: models.Model, f: models.Field, value: Any) -> Any:
         if cached is None or cached.pk != value:
             cached = f.related_model._base_manager.filter(pk=value).first()
         return describe(cached) if cached is not None else f"#{value}"
-    mask = _masker(type(instance), f)
+    mask = masker(type(instance), f)
     if mask is not None:
         return mask(str(value)) if value != "" else ""
     if f.flatchoices:

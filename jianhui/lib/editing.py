@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jianhui.accounts.rights import Right, has_right, right_paths
-from jianhui.lib.locking import MASKS, ConcurrentEdit, VersionedForm, canonical
+from jianhui.lib.locking import ConcurrentEdit, VersionedForm, canonical
 from jianhui.lib.scoping import paths_q
 
 
@@ -78,7 +78,7 @@ class EditForm(VersionedForm):
     def _add_replace_field(self, name: str) -> None:
         model_field = self.instance._meta.get_field(name)
         current = getattr(self.instance, name) or ""
-        masked = MASKS[name](current) if current else ""
+        masked = self.mask_for(name)(current) if current else ""
         label = str(model_field.verbose_name)
         if not self.may_replace(name):
             self.fields[name] = forms.CharField(

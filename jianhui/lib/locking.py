@@ -24,12 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils.crypto import salted_hmac
 
-from jianhui.lib.codes import mask_id_number, mask_phone
-
 EMPTY = "（空）"
-# Personal data never travels in clear in a page: the snapshot keeps a keyed digest of these,
-# and conflict messages show them masked.
-MASKS = {"id_number": mask_id_number, "phone": mask_phone, "chair_phone": mask_phone}
 
 
 class ConcurrentEdit(Exception):
@@ -136,6 +131,14 @@ class VersionedForm(forms.ModelForm):
         names = {f.name for f in self.instance._meta.concrete_fields}
         return [n for n in self.fields if n in names and not self.fields[n].disabled]
 
+    def mask_for(self, name: str):
+        """The mask of a personal field (the audit log's rule), else None. Personal data never
+        travels in clear in a page: the snapshot keeps a keyed digest of it, and conflict
+        messages show it masked."""
+        from jianhui.audit.tracking import masker
+
+        return masker(type(self.instance), name)
+
     def stored(self, obj: models.Model, name: str) -> str:
         f = obj._meta.get_field(name)
         return canonical(getattr(obj, f.attname))
@@ -144,7 +147,7 @@ class VersionedForm(forms.ModelForm):
         out = {}
         for name in self.tracked_names():
             value = self.stored(obj, name)
-            out[name] = _digest(value) if name in MASKS else value
+            out[name] = _digest(value) if self.mask_for(name) else value
         return out
 
     def sign(self, obj: models.Model) -> str:
@@ -167,8 +170,8 @@ class VersionedForm(forms.ModelForm):
         """`value` (canonical) as a person reads it: labels for choices, masked PII."""
         if value == "":
             return EMPTY
-        if name in MASKS:
-            return MASKS[name](value) or EMPTY
+        if mask := self.mask_for(name):
+            return mask(value) or EMPTY
         f = self.instance._meta.get_field(name)
         if f.choices:
             return str(dict(f.flatchoices).get(value, value))
@@ -218,7 +221,7 @@ class VersionedForm(forms.ModelForm):
         data = self.data.copy()
         for name in self.tracked_names():
             theirs = self.stored(current, name)
-            secret = name in MASKS
+            secret = self.mask_for(name) is not None
             theirs_kept = _digest(theirs) if secret else theirs
             was = original.get(name, theirs_kept)
             if was == theirs_kept:
