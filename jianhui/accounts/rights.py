@@ -6,8 +6,10 @@ role may do inside it. Superusers (back office) hold every right.
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from .models import Role
@@ -106,3 +108,19 @@ def right_paths(user: Any, right: str) -> list[str] | None:
     paths = sorted({path for role, path in roles_of(user)
                     if role != Role.UNION_CHAIR and right in ROLE_RIGHTS.get(role, ())})
     return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def right_required(right: str, message: str):
+    """View decorator: 403 with `message` (Chinese, shown on the page) unless the user holds
+    `right` somewhere."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_right(request.user, right):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +16,7 @@ from jianhui.lib.web import paginate
 from . import services
 from .forms import AssignmentAddForm, NameForm, UserAddForm
 from .models import Assignment, Profile
-from .rights import Right, has_right
+from .rights import Right, has_right, right_required
 
 OPS = {
     "disable": ("停用账号", "停用后该用户不能再登录，已登录的会话立即失效；数据和审计记录保留，可随时重新启用。"),
@@ -29,13 +26,7 @@ OPS = {
 }
 
 
-def manager_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not has_right(request.user, Right.MANAGE_USERS):
-            raise PermissionDenied("只有县总工会管理员可以管理用户。")
-        return view(request, *args, **kwargs)
-    return wrapped
+manager_required = right_required(Right.MANAGE_USERS, "只有县总工会管理员可以管理用户。")
 
 
 def _target(request, username: str):

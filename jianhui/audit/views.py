@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import tempfile
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from jianhui.accounts.rights import Right, has_right
+from jianhui.accounts.rights import Right, right_required
 from jianhui.lib.web import paginate
 from jianhui.lib.xlsx import xlsx_response
 
@@ -19,17 +17,7 @@ from .log import record
 from .models import Action, AuditEvent
 from .search import EventFilter, filter_events, present
 
-
-def audit_required(view):
-    """Auditors (and superusers) only; everyone else gets 403."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not has_right(request.user, Right.VIEW_AUDIT):
-            raise PermissionDenied("只有审计员可以查看审计日志。")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+audit_required = right_required(Right.VIEW_AUDIT, "只有审计员可以查看审计日志。")
 
 
 @audit_required

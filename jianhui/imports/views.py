@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from jianhui.accounts.rights import Right, has_right
+from jianhui.accounts.rights import Right, right_required
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
 
@@ -48,13 +46,7 @@ class UploadForm(forms.Form):
         "required": "请选择要上传的文件。", "empty": "文件是空的:请选择填好数据的文件。"})
 
 
-def import_right_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not has_right(request.user, Right.IMPORT):
-            raise PermissionDenied("您没有导入数据的权限。")
-        return view(request, *args, **kwargs)
-    return wrapped
+import_right_required = right_required(Right.IMPORT, "您没有导入数据的权限。")
 
 
 def own_job(request, job_id) -> ImportJob:
