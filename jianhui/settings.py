@@ -97,16 +97,22 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Bottom to top (docs/architecture.md): crypto, the domain, statistics, accounts and the
+    # audit log, then the feature apps.
+    "jianhui.crypto",
     "jianhui.regions",
     "jianhui.enterprises",
     "jianhui.unions",
-    "jianhui.accounts",
-    "jianhui.dashboard",
-    "jianhui.demo",
-    "jianhui.imports",
+    "jianhui.statistics",
     "jianhui.audit",
+    "jianhui.accounts",
+    "jianhui.useradmin",
+    "jianhui.registry",
+    "jianhui.dashboard",
+    "jianhui.imports",
+    "jianhui.auditlog",
     "jianhui.ops",
-    "jianhui.crypto",
+    "jianhui.demo",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.scope: what the user may reach, built once per request (accounts/scope.py).
+    "jianhui.accounts.scope.ScopeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -275,8 +283,8 @@ from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 INSTALLED_APPS.append("csp")  # its system checks catch settings in the pre-4.0 format
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "jianhui.lib.security.SecurityHeadersMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("jianhui.lib.security.SecurityHeadersMiddleware") + 1,
+                  "jianhui.web.security.SecurityHeadersMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("jianhui.web.security.SecurityHeadersMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")
 
 # Scripts only from our own static files or carrying this response's nonce; no inline
@@ -303,7 +311,7 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), display-capture=(), geolocat
                       "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()")
 # htmx sends the token from <body hx-headers>, so no script needs to read the cookie.
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "jianhui.lib.security.csrf_failure"
+CSRF_FAILURE_VIEW = "jianhui.web.security.csrf_failure"
 if envbool("JIANHUI_HTTPS"):
     # The proxy terminates TLS and must set X-Forwarded-Proto (and strip a client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

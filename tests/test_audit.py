@@ -350,7 +350,7 @@ def test_admin_can_look_but_never_edit(admin_client, gaoxin_client, sample):
 def test_detail_codes_read_in_chinese(db):
     """What other parts put in `detail` (codes, field names, paired code and name) is shown to
     the auditor in Chinese, on the page and in the export alike."""
-    from jianhui.audit.search import present
+    from jianhui.auditlog.search import present
 
     user = record(Action.USERS, model="auth.User", object_key="shenji", detail={
         "op": "create", "role": "auditor", "role_name": "审计员", "jurisdiction": "510623",

@@ -28,7 +28,7 @@ from jianhui.accounts import services
 from jianhui.accounts.models import Assignment, Role
 from jianhui.accounts.passwords import generate_password
 from jianhui.accounts.rights import ROLE_RIGHTS
-from jianhui.accounts.scope import scope_paths
+from jianhui.accounts.scope import scope_of, scope_paths
 from jianhui.audit.models import Action, AuditEvent
 from jianhui.enterprises.models import Enterprise
 from jianhui.regions.models import Jurisdiction
@@ -394,12 +394,12 @@ def test_a_chair_sees_their_organisation_its_enterprises_and_members_only(park_u
     org, covered, neighbour = park_union
     chair = chair_of(org)
     assert scope_paths(chair) == []
-    assert list(UnionOrganisation.objects.restrict(chair)) == [org]
-    assert set(Enterprise.objects.restrict(chair)) == set(covered)
-    members = Member.objects.restrict(chair)
+    assert list(UnionOrganisation.objects.within(scope_of(chair))) == [org]
+    assert set(Enterprise.objects.within(scope_of(chair))) == set(covered)
+    members = Member.objects.within(scope_of(chair))
     assert members.count() == Member.objects.filter(enterprise__in=covered).count() > 0
-    assert set(Coverage.objects.restrict(chair)) == set(org.coverages.all())
-    assert not Jurisdiction.objects.restrict(chair).exists()
+    assert set(Coverage.objects.within(scope_of(chair))) == set(org.coverages.all())
+    assert not Jurisdiction.objects.within(scope_of(chair)).exists()
 
     client = Client()
     client.force_login(chair)
@@ -427,16 +427,16 @@ def test_a_chair_keeps_reading_an_enterprise_that_moved_to_its_own_union(build):
     own = found_organisation(name="测试企业工会", kind=OrganisationKind.STANDALONE,
                              jurisdiction=park, founded_on=dt.date(2023, 1, 1), enterprises=[a])
     federation_chair, own_chair = chair_of(federation, "fed"), chair_of(own, "own")
-    assert set(Enterprise.objects.restrict(federation_chair)) == {a, b}  # history stays readable
-    assert set(Enterprise.objects.restrict(own_chair)) == {a}
-    assert Member.objects.restrict(own_chair).count() == 1
-    assert set(Coverage.objects.restrict(own_chair)) == set(own.coverages.all())
+    assert set(Enterprise.objects.within(scope_of(federation_chair))) == {a, b}  # history stays readable
+    assert set(Enterprise.objects.within(scope_of(own_chair))) == {a}
+    assert Member.objects.within(scope_of(own_chair)).count() == 1
+    assert set(Coverage.objects.within(scope_of(own_chair))) == set(own.coverages.all())
     # A chair who is also an area officer elsewhere sees both.
     other_park = build.jurisdiction("另一园区", county)
     c = build.enterprise(other_park)
     Assignment.objects.create(user=own_chair, role=Role.AREA_OFFICER, jurisdiction=other_park)
     own_chair = User.objects.get(pk=own_chair.pk)
-    assert set(Enterprise.objects.restrict(own_chair)) == {a, c}
+    assert set(Enterprise.objects.within(scope_of(own_chair))) == {a, c}
 
 
 def test_restrict_for_a_chair_is_one_query_with_one_subquery(park_union):
@@ -444,7 +444,7 @@ def test_restrict_for_a_chair_is_one_query_with_one_subquery(park_union):
     chair = chair_of(org)
     scope_paths(chair)  # the scope itself: one query per request, cached on the user
     with CaptureQueriesContext(connection) as ctx:
-        list(Member.objects.restrict(chair))
+        list(Member.objects.within(scope_of(chair)))
     assert len(ctx.captured_queries) == 1
     assert ctx.captured_queries[0]["sql"].upper().count("SELECT") == 2
 
@@ -455,7 +455,7 @@ def test_an_auditor_sees_no_domain_data(demo):
                               jurisdiction=Jurisdiction.objects.get(code="510623"))
     assert scope_paths(auditor) == []
     for model in (Enterprise, Member, UnionOrganisation, Coverage, Jurisdiction):
-        assert not model.objects.restrict(auditor).exists(), model
+        assert not model.objects.within(scope_of(auditor)).exists(), model
     client = Client()
     client.force_login(auditor)
     home = client.get("/")

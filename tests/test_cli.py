@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 KEYS = {"code", "name", "kind", "parent", "enterprises", "unionized", "standalone", "covered",
         "not_unionized", "federations", "joint_unions", "employees", "employees_unionized",
-        "members", "establishment_rate", "membership_rate", "rule25_warnings"}
+        "members", "establishment_rate", "membership_rate", "rule25_warnings", "committees"}
 
 
 def stats_json(*args: str) -> dict:

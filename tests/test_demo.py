@@ -10,6 +10,7 @@ import pytest
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from jianhui import statistics
+from jianhui.accounts.scope import scope_of, scope_paths
 from jianhui.demo.county import AS_OF, load_demo_county
 from jianhui.enterprises.models import Enterprise
 from jianhui.lib.codes import is_valid_credit_code, is_valid_id_number
@@ -97,7 +98,7 @@ def test_demo_accounts_are_scoped(demo):
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=["admin", "gaoxin", "kaizhou", "jiqing", "xinglong"])}
     assert len(users) == 5
-    assert Enterprise.objects.restrict(users["admin"]).count() == 165
-    assert statistics.totals(AS_OF, user=users["gaoxin"]).enterprises == 80
-    assert not Enterprise.objects.restrict(users["gaoxin"]).filter(
+    assert Enterprise.objects.within(scope_of(users["admin"])).count() == 165
+    assert statistics.totals(AS_OF, paths=scope_paths(users["gaoxin"])).enterprises == 80
+    assert not Enterprise.objects.within(scope_of(users["gaoxin"])).filter(
         ~Q(jurisdiction__name="高新区")).exists()

@@ -14,7 +14,7 @@ from jianhui.accounts.models import Role
 from jianhui.audit.models import Action, AuditEvent
 from jianhui.enterprises.models import Enterprise
 from jianhui.lib.codes import make_id_number, mask_id_number, mask_phone
-from jianhui.lib.locking import ConcurrentEdit
+from jianhui.lib.versioning import ConcurrentEdit
 from jianhui.regions.models import Jurisdiction
 from jianhui.unions.models import Member, OrganisationKind, UnionOrganisation
 from jianhui.unions.services import leave
@@ -188,7 +188,7 @@ def _without_the_forms_check(monkeypatch):
     """Let a stale form through the form's own check, as a save racing it would."""
     from django import forms
 
-    from jianhui.lib.locking import VersionedForm
+    from jianhui.web.locking import VersionedForm
 
     def clean(self):
         cleaned = forms.ModelForm.clean(self)

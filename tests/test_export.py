@@ -93,7 +93,7 @@ def test_enterprise_export_is_a_proper_workbook(admin_client):
                       for n in EnterpriseImporter.columns.names]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:P{ws.max_row}"
     widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMNO"}
     assert all(6 <= w <= 50 for w in widths.values()), widths
     # Computed from content, CJK counting double: names are wider than head counts.
@@ -286,7 +286,8 @@ def test_enterprises_round_trip(admin_client, tmp_path):
     # A suspended and a revoked enterprise too: their status words must import back.
     live = Enterprise.objects.filter(deregistered_on__isnull=True).order_by("pk")
     live.filter(pk=live[0].pk).update(status=OperatingStatus.SUSPENDED, scale_override="large")
-    live.filter(pk=live[1].pk).update(status=OperatingStatus.REVOKED, female_employees=None)
+    live.filter(pk=live[1].pk).update(status=OperatingStatus.REVOKED, female_employees=None,
+                                      revoked_on=dt.date(2024, 3, 1))
     assert Enterprise.objects.filter(status=OperatingStatus.DEREGISTERED).exists()
     before = _versions(Enterprise)
     data = download(reveal(admin_client, "/enterprises/", {"all": "1"}))
@@ -345,7 +346,8 @@ def test_statistics_table_exports_in_the_dashboard_layout(admin_client):
     assert heading in page.content.decode()
     assert values[0][0] == f"{heading}（截至2023年9月29日）" and ws["A1"].font.bold
     assert values[1] == ("辖区", "企业", "已建会", "单独建会", "联合建会", "未建会", "建会率",
-                         "工会联合会", "职工", "会员", "入会率", "应单独建会")
+                         "基层工会委员会", "联合基层工会", "工会联合会", "职工", "已建会企业职工",
+                         "会员", "入会率", "应单独建会")
     assert ws.freeze_panes == "A3" and ws.auto_filter.ref is None  # 合计 stays last
     children = page.context["children"]
     assert [v[0] for v in values[2:-1]] == [r.jurisdiction.name for r in children]
@@ -356,7 +358,7 @@ def test_statistics_table_exports_in_the_dashboard_layout(admin_client):
                                                f.covered, f.not_unionized]
         shown = f"{row[6].value * 100:.1f}%"
         assert shown in html and row[6].number_format == "0.0%"
-        assert row[8].number_format == "#,##0"
+        assert row[10].number_format == "#,##0"
     total = [c for c in ws[ws.max_row]]
     assert [c.value for c in total[:3]] == ["合计", 164, 161] and total[0].font.bold
     assert f"{total[6].value:.3f}" == "0.982"  # 98.2% as shown, a number Excel can sum

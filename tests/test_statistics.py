@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jianhui import statistics
+from jianhui.accounts.scope import scope_paths
 from jianhui.enterprises.models import EmployeeSurvey, OperatingStatus
 from jianhui.regions.models import JurisdictionKind
 from jianhui.statistics import totals
@@ -307,7 +308,7 @@ def test_rule25_warns_for_25_members_under_a_federation_only(build):
 ROW_KEYS = {
     "code", "name", "kind", "parent", "enterprises", "unionized", "standalone", "covered",
     "not_unionized", "federations", "joint_unions", "employees", "employees_unionized",
-    "members", "establishment_rate", "membership_rate", "rule25_warnings",
+    "members", "establishment_rate", "membership_rate", "rule25_warnings", "committees",
 }
 
 
@@ -377,14 +378,14 @@ def test_user_sees_only_their_subtree(build, user_in):
     county, town, area, other = three_levels(build)
     user = user_in(town)
 
-    t = statistics.table(D, user=user)
+    t = statistics.table(D, paths=scope_paths(user))
     assert [r.jurisdiction.code for r in t.rows] == [town.code, area.code]
-    assert t.total == statistics.totals(D, town) == statistics.totals(D, user=user)
+    assert t.total == statistics.totals(D, town) == statistics.totals(D, paths=scope_paths(user))
     assert (t.total.enterprises, t.total.members) == (3, 6)
-    narrowed = statistics.table(D, county, user=user)  # asking for the county gives 甲镇 only
+    narrowed = statistics.table(D, county, paths=scope_paths(user))  # asking for the county gives 甲镇 only
     assert [r.jurisdiction.code for r in narrowed.rows] == [town.code, area.code]
     assert narrowed.total == t.total
-    assert statistics.table(D, other, user=user).rows == []
+    assert statistics.table(D, other, paths=scope_paths(user)).rows == []
 
 
 # --- query count -----------------------------------------------------------------------------
@@ -404,7 +405,7 @@ def grown_tree(build, towns: int, enterprises: int):
 
 def queries(root, user=None) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        statistics.table(D, root, user=user).as_json()
+        statistics.table(D, root, paths=None if user is None else scope_paths(user)).as_json()
     return len(ctx.captured_queries)
 
 

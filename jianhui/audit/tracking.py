@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -46,7 +46,8 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
-from jianhui.lib.codes import mask_id_number, mask_phone
+from jianhui.lib.codes import mask_id_number
+from jianhui.unions.personal import personal_fields
 
 from .log import current_request, operator, record
 from .models import Action
@@ -70,8 +71,6 @@ def _related_key(obj: models.Model, name: str) -> str:
 class Tracked:
     key: Callable[[Any], str]
     exclude: frozenset[str] = frozenset()
-    # Fields masked besides the automatic ones (ID number fields, names ending in "phone").
-    masked: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
 
 TRACKED: dict[str, Tracked] = {
@@ -83,9 +82,7 @@ TRACKED: dict[str, Tracked] = {
     "unions.Coverage": Tracked(
         key=lambda c: f"{_related_key(c, 'organisation')}/{_related_key(c, 'enterprise')}"
                       f"/{c.start_on}"),
-    # Named explicitly as well, so that a change of field class (encryption) keeps them masked.
-    "unions.Member": Tracked(key=lambda m: f"{mask_id_number(m.id_number or '')} {m.name}",
-                             masked={"id_number": mask_id_number, "phone": mask_phone}),
+    "unions.Member": Tracked(key=lambda m: f"{mask_id_number(m.id_number or '')} {m.name}"),
     "accounts.Assignment": Tracked(
         key=lambda a: f"{_related_key(a, 'user')}/{_related_key(a, 'jurisdiction')}"),
     # last_login is a login, not a change; date_joined is the create event's own time.
@@ -125,19 +122,8 @@ def _fields(model: type[models.Model], update_fields) -> list[models.Field]:
 
 def masker(model: type[models.Model], f: models.Field | str) -> Callable[[str], str] | None:
     """How a field's values are masked wherever a person reads them (this log, the edit
-    pages' conflict messages): ID numbers and phones; None for everything else."""
-    from jianhui.unions.fields import IDNumberField
-
-    if isinstance(f, str):
-        f = model._meta.get_field(f)
-    spec = tracked(model)
-    if spec and f.name in spec.masked:
-        return spec.masked[f.name]
-    if isinstance(f, IDNumberField):
-        return mask_id_number
-    if f.name.endswith("phone"):
-        return mask_phone
-    return None
+    pages' conflict messages): the personal fields of unions/personal.py; None for others."""
+    return personal_fields(model).get(f if isinstance(f, str) else f.name)
 
 
 def _comparable(f: models.Field, value: Any) -> Any:

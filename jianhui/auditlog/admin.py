@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from jianhui.accounts.rights import Right, has_right
+from jianhui.audit.models import AuditEvent
 
-from .models import AuditEvent
 from .search import model_choices, present
 
 

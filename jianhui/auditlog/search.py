@@ -16,10 +16,10 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from jianhui.audit.models import Action, AuditEvent
+from jianhui.audit.tracking import TRACKED
+from jianhui.imports.kinds import KINDS
 from jianhui.lib.codes import is_valid_id_number, mask_id_number
-
-from .models import Action, AuditEvent
-from .tracking import TRACKED
 
 DEFAULT_DAYS = 30
 EMPTY = "（空）"
@@ -245,6 +245,4 @@ def detail_lines(event: AuditEvent) -> list[tuple[str, str]]:
 
 
 def import_kind_label(kind: Any) -> Any:
-    from jianhui.imports.kinds import KINDS
-
     return KINDS[kind].label if kind in KINDS else kind

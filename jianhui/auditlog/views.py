@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jianhui.accounts.rights import Right, right_required
-from jianhui.lib.web import paginate
+from jianhui.audit.log import record
+from jianhui.audit.models import Action, AuditEvent
 from jianhui.lib.xlsx import xlsx_response
+from jianhui.web.pages import paginate
 
 from .export import MAX_ROWS, write_events
-from .log import record
-from .models import Action, AuditEvent
 from .search import EventFilter, filter_events, present
 
 audit_required = right_required(Right.VIEW_AUDIT, "只有审计员可以查看审计日志。")

@@ -39,6 +39,7 @@ class EncryptedCharField(models.CharField):
 
     purpose = "text"  # authenticated with the value: ciphertexts cannot move between kinds
     description = "加密存储的文本"
+    encrypted_at_rest = True  # how keyring.encrypted_data_in_database finds these columns
 
     def get_internal_type(self) -> str:
         return "TextField"

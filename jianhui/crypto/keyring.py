@@ -252,18 +252,19 @@ def load_keyring() -> Keyring:
 def encrypted_data_in_database() -> str:
     """The first table.column holding an encrypted value, or "" (tables not yet made count as
     empty). Run only before creating a key file, so its cost does not matter."""
+    from django.apps import apps
     from django.db import DatabaseError, connection, transaction
-
-    from .rotation import targets
 
     qn = connection.ops.quote_name
     try:
         tables = set(connection.introspection.table_names())
-        for target in targets():
-            table = target.model._meta.db_table
+        for model in apps.get_models():
+            table = model._meta.db_table
             if table not in tables:
                 continue
-            for f in target.encrypted:
+            # EncryptedCharField says so (crypto/fields.py; not imported here: it imports us).
+            for f in (f for f in model._meta.concrete_fields
+                      if getattr(f, "encrypted_at_rest", False)):
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute(f"SELECT 1 FROM {qn(table)} WHERE {qn(f.column)} LIKE %s "
                                    "LIMIT 1", ["v1:%"])

@@ -6,7 +6,7 @@ Order of events, so that a failure at any point loses nothing:
 2. in one transaction every row of every model with encrypted fields is read (any key in the
    keyring can decrypt it), re-encrypted under the new key with the configured cipher, its
    blind index recomputed with the new index key, and written back; a check then counts
-   values still under another key (must be none) and the rotation is audited;
+   values still under another key (must be none) and the caller audits the rotation;
 3. only after the commit the key file is rewritten with the new key alone.
 If the transaction fails, the file is put back as it was. If the process dies between 2 and 3,
 values are readable (the new key is in the file) and running `jianhui rotate-keys` again
@@ -130,11 +130,11 @@ def count_rows() -> int:
 
 
 def rotate(key: bytes | None = None, *, batch_size: int = 1000,
-           advance: Callable[[int], None] = lambda n: None) -> Rotation:
-    """Rotate to `key` (a fresh random key if None). See the module docstring."""
-    from jianhui.audit.log import operator, record
-    from jianhui.audit.models import Action
-
+           advance: Callable[[int], None] = lambda n: None,
+           record: Callable[[Rotation], None] = lambda result: None) -> Rotation:
+    """Rotate to `key` (a fresh random key if None). See the module docstring. `record` is
+    called inside the transaction once every value is re-encrypted (the caller audits the
+    rotation there, so that the event and the rotation commit together)."""
     started = time.monotonic()
     forget_keyring()
     old = load_keyring()
@@ -165,8 +165,7 @@ def rotate(key: bytes | None = None, *, batch_size: int = 1000,
             if left:
                 raise KeyringError(f"仍有 {left} 个值未用新密钥加密，已回滚，旧密钥保持不变。")
             result.seconds = time.monotonic() - started
-            record(Action.KEY_ROTATION, username=operator(), object_repr="字段加密密钥",
-                   detail=result.as_json())
+            record(result)
     except BaseException:
         if not from_env:
             write_keyring_file(old)

@@ -6,72 +6,57 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from jianhui.crypto.fields import EncryptedPhoneField
+from jianhui.lib.codefields import CreditCodeField
 from jianhui.lib.codes import CodeError, normalise_credit_code
-from jianhui.lib.locking import VersionedModel
-from jianhui.lib.scoping import RestrictedQuerySet
-from jianhui.unions.fields import CreditCodeField
+from jianhui.lib.scoping import ScopedQuerySet
+from jianhui.lib.text import initials
+from jianhui.lib.versioning import VersionedModel
+
+from . import rules
+from .choices import OperatingStatus, Scale
+
+__all__ = ["EmployeeSurvey", "Enterprise", "OperatingStatus", "Scale", "scale_for_employees"]
+
+scale_for_employees = rules.scale_for_employees
 
 
-class Scale(models.TextChoices):
-    LARGE = "large", "大型"
-    MEDIUM = "medium", "中型"
-    SMALL = "small", "小型"
-    MICRO = "micro", "微型"
+class EnterpriseScopedQuerySet(ScopedQuerySet):
+    """Rows of an enterprise (the enterprise itself, its surveys, its members): a union chair
+    reaches those of the enterprises their organisations cover or have covered. Who a chair
+    reaches is a rule of the unions (unions/rules.py); the enterprise side only follows the
+    coverage relation to it."""
+
+    scope_enterprise = "enterprise"
+
+    def organisations_q(self, organisations):
+        enterprise = self.model if self.scope_enterprise == "pk" else (
+            self.model._meta.get_field(self.scope_enterprise).related_model)
+        coverage = enterprise._meta.get_field("coverages").related_model
+        return models.Q(**{f"{self.scope_enterprise}__in":
+                           coverage.objects.reached_by(organisations)})
 
 
-def scale_for_employees(employees: int | None) -> str:
-    """National classification for statistics (2017), industry, by employees only."""
-    if employees is None:
-        return ""
-    if employees >= 1000:
-        return Scale.LARGE
-    if employees >= 300:
-        return Scale.MEDIUM
-    if employees >= 20:
-        return Scale.SMALL
-    return Scale.MICRO
-
-
-class OperatingStatus(models.TextChoices):
-    OPERATING = "operating", "在营"
-    SUSPENDED = "suspended", "停业/歇业"
-    DEREGISTERED = "deregistered", "注销"
-    REVOKED = "revoked", "吊销"
-
-
-class EnterpriseQuerySet(RestrictedQuerySet):
+class EnterpriseQuerySet(EnterpriseScopedQuerySet):
     scope_path = "jurisdiction__path"
     scope_enterprise = "pk"
 
     def in_scope(self, on: dt.date) -> EnterpriseQuerySet:
-        """Founded on or before `on` (unknown counts) and not deregistered on or before it."""
-        return self.filter(
-            Q(founded_on__isnull=True) | Q(founded_on__lte=on),
-            Q(deregistered_on__isnull=True) | Q(deregistered_on__gt=on),
-        )
-
-    def of_scale(self, scale: str) -> EnterpriseQuerySet:
-        """The derived scale: the override if set, else the employee bands of scale_for_employees."""
-        bands = {Scale.LARGE: (1000, None), Scale.MEDIUM: (300, 1000),
-                 Scale.SMALL: (20, 300), Scale.MICRO: (0, 20)}
-        low, high = bands[Scale(scale)]
-        by_employees = Q(scale_override="", employees__gte=low)
-        if high is not None:
-            by_employees &= Q(employees__lt=high)
-        return self.filter(Q(scale_override=scale) | by_employees)
+        """In scope on `on` (DOMAIN.md §2; enterprises/rules.py)."""
+        return self.filter(rules.in_scope_q(on))
 
     def with_employees(self, on: dt.date) -> EnterpriseQuerySet:
         """Annotate `employees_on`: the latest survey on or before `on`, else the register."""
-        latest = (
-            EmployeeSurvey.objects.filter(enterprise=OuterRef("pk"), surveyed_on__lte=on)
-            .order_by("-surveyed_on", "-pk")
-            .values("employees")[:1]
-        )
-        return self.annotate(employees_on=Coalesce(Subquery(latest), "employees"))
+        return rules.with_employees_on(self, on)
+
+    def of_scale(self, scale: str, on: dt.date | None = None) -> EnterpriseQuerySet:
+        """Of size `scale` on `on` (today by default): the override, else by the employee
+        figure on `on` (DOMAIN.md §4)."""
+        qs = self if "employees_on" in self.query.annotations else self.with_employees(
+            on or timezone.localdate())
+        return qs.filter(rules.scale_q(Scale(scale)))
 
 
 class Enterprise(VersionedModel):
@@ -95,6 +80,8 @@ class Enterprise(VersionedModel):
     )
     founded_on = models.DateField("成立日期", null=True, blank=True)
     deregistered_on = models.DateField("注销日期", null=True, blank=True)
+    revoked_on = models.DateField("吊销日期", null=True, blank=True,
+                                  help_text="吊销营业执照之日；自该日起企业不再计入统计范围。")
     legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
     contact = models.CharField("联系人", max_length=64, blank=True)
     phone = EncryptedPhoneField("联系电话", max_length=32, blank=True)  # a person's phone
@@ -115,10 +102,25 @@ class Enterprise(VersionedModel):
 
     @property
     def scale(self) -> str:
+        """The size by the registered employee count (see `scale_on` for a date)."""
         return self.scale_override or scale_for_employees(self.employees)
 
     def get_scale_display(self) -> str:
         return Scale(self.scale).label if self.scale else ""
+
+    def scale_on(self, employees_on: int) -> str:
+        """The size label on a date whose employee figure (enterprises/rules.employees_on) is
+        `employees_on`."""
+        scale = self.scale_override or scale_for_employees(employees_on)
+        return Scale(scale).label if scale else ""
+
+    @property
+    def scale_label(self) -> str:
+        """The size on the as-of date of a row read `with_employees`, else by the register."""
+        return self.scale_on(getattr(self, "employees_on", self.employees))
+
+    def in_scope(self, on: dt.date) -> bool:
+        return rules.in_scope(self.founded_on, self.deregistered_on, self.revoked_on, on)
 
     def get_absolute_url(self) -> str:
         return f"/enterprises/{self.credit_code}/"
@@ -129,12 +131,8 @@ class Enterprise(VersionedModel):
             self.credit_code = normalise_credit_code(self.credit_code)
         except CodeError as exc:
             errors["credit_code"] = str(exc)
-        if self.founded_on and self.deregistered_on and self.deregistered_on <= self.founded_on:
-            errors["deregistered_on"] = "注销日期必须晚于成立日期。"
-        if self.status == OperatingStatus.DEREGISTERED and not self.deregistered_on:
-            errors["deregistered_on"] = "经营状态为“注销”时请填写注销日期。"
-        if self.deregistered_on and self.status != OperatingStatus.DEREGISTERED:
-            errors["status"] = "已填写注销日期的企业，经营状态应为“注销”。"
+        errors.update(rules.date_and_status_errors(
+            self.founded_on, self.deregistered_on, self.revoked_on, self.status))
         for field in ("female_employees", "migrant_workers"):
             value = getattr(self, field)
             if value is not None and value > self.employees:
@@ -144,15 +142,12 @@ class Enterprise(VersionedModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
-        from jianhui.lib.text import initials
-
         self.name_initials = initials(self.name)
         super().save(*args, **kwargs)
 
 
-class SurveyQuerySet(RestrictedQuerySet):
+class SurveyQuerySet(EnterpriseScopedQuerySet):
     scope_path = "enterprise__jurisdiction__path"
-    scope_enterprise = "enterprise"
 
 
 class EmployeeSurvey(models.Model):

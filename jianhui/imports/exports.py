@@ -19,6 +19,7 @@ from typing import Any
 
 from jianhui.enterprises.models import Scale
 from jianhui.lib.codes import mask_id_number, mask_phone
+from jianhui.lib.periods import holds
 from jianhui.lib.xlsx import CODE, DATE, INT, TEXT, Column
 from jianhui.regions.models import Jurisdiction
 from jianhui.unions.models import Coverage, OrganisationKind, UnionOrganisation
@@ -33,7 +34,7 @@ KIND_OF = {
     "统一社会信用代码": CODE, "工会统一社会信用代码": CODE, COVER: CODE, "所在企业信用代码": CODE,
     "公民身份号码": CODE, "联系电话": CODE, "手机号码": CODE, "所属辖区": TEXT,
     "职工人数": INT, "女职工人数": INT, "农民工人数": INT,
-    "成立日期": DATE, "注销日期": DATE, "撤销日期": DATE, "入会日期": DATE, "离会日期": DATE,
+    "成立日期": DATE, "注销日期": DATE, "吊销日期": DATE, "撤销日期": DATE, "入会日期": DATE, "离会日期": DATE,
 }
 COVER_SEPARATOR = "、"
 PERSONAL = ("公民身份号码", "手机号码", "联系电话")
@@ -93,7 +94,7 @@ def enterprise_rows(qs, reveal: bool) -> Iterator[list[Any]]:
             SCALE_WORD.get(e.scale_override, ""),  # only a manual scale; blank = by employees
             e.employees, e.female_employees, e.migrant_workers, STATUS_WORD[e.status],
             e.legal_representative, e.contact, phone(e.phone, reveal), e.address,
-            e.founded_on, e.deregistered_on,
+            e.founded_on, e.deregistered_on, e.revoked_on,
         ]
 
 
@@ -112,7 +113,7 @@ def covered_codes(organisations: list[UnionOrganisation], on: dt.date) -> dict[i
         ):
             if code not in ever[org]:
                 ever[org].append(code)
-            if alive[org] and start <= on and (end is None or end > on):
+            if alive[org] and holds(start, end, on):
                 current[org].append(code)
     return {pk: current[pk] or ever[pk] for pk in alive}
 

@@ -39,8 +39,6 @@ logger = logging.getLogger(__name__)
 WORKER_TOKEN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 KEEP_ISSUES = 2000  # issues of each level kept in the database; the file keeps them all
 PROGRESS_EVERY = 0.5  # seconds between progress writes
-PHASES = {"waiting": "等待开始", "read": "读取并校验各行", "check": "与系统中已有数据比对",
-          "write": "写入数据库"}
 
 
 def create_job(user, kind: str, mode: str, upload) -> ImportJob:

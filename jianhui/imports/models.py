@@ -7,6 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+# What a running job is doing, as its page says it.
+PHASES = {"waiting": "等待开始", "read": "读取并校验各行", "check": "与系统中已有数据比对",
+          "write": "写入数据库"}
+
 
 class ImportRecord(models.Model):
     kind = models.CharField("导入类型", max_length=16)
@@ -117,8 +121,6 @@ class ImportJob(models.Model):
 
     @property
     def phase_label(self) -> str:
-        from .jobs import PHASES
-
         if self.status == JobStatus.QUEUED:
             return "排队等待"
         return PHASES.get(self.phase, "准备中")

@@ -6,10 +6,12 @@ Each node keeps a materialised `path` ("/510623/510623400/") so that a subtree i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from jianhui.lib.scoping import RestrictedQuerySet
+from jianhui.lib.scoping import ScopedQuerySet
 
 
 class JurisdictionKind(models.TextChoices):
@@ -21,11 +23,18 @@ class JurisdictionKind(models.TextChoices):
     AREA = "area", "片区"
 
 
-class JurisdictionQuerySet(RestrictedQuerySet):
+class JurisdictionQuerySet(ScopedQuerySet):
     scope_path = "path"
 
     def subtree(self, node: Jurisdiction) -> JurisdictionQuerySet:
         return self.filter(path__startswith=node.path)
+
+    def in_tree_order(self) -> list[Jurisdiction]:
+        return tree_order(self)
+
+    def tops(self) -> JurisdictionQuerySet:
+        """The top jurisdictions (a county, a city or a province: no parent)."""
+        return self.filter(parent__isnull=True).order_by("order", "code")
 
 
 class Jurisdiction(models.Model):
@@ -80,3 +89,14 @@ class Jurisdiction(models.Model):
         codes = [c for c in self.path.strip("/").split("/")][:-1]
         by_code = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
         return [by_code[c] for c in codes if c in by_code]
+
+
+def tree_order(jurisdictions: Iterable[Jurisdiction]) -> list[Jurisdiction]:
+    """Depth first, siblings by their `order` then code (not by code alone)."""
+    nodes = list(jurisdictions)
+    sort_key = {n.code: (n.order, n.code) for n in nodes}
+
+    def key(n: Jurisdiction) -> tuple:
+        return tuple(sort_key.get(c, (0, c)) for c in n.path.strip("/").split("/"))
+
+    return sorted(nodes, key=key)

@@ -14,12 +14,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from jianhui.accounts.rights import Right, has_right
+from jianhui.accounts.rights import Right
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
-from jianhui.lib.web import get_scoped
-
-from .models import Member
+from jianhui.unions.models import Member
+from jianhui.unions.personal import personal_fields
+from jianhui.web.pages import get_scoped
 
 MIN_REASON = 4
 
@@ -38,18 +38,14 @@ class RevealForm(forms.Form):
     )
 
 
-def can_reveal(user, jurisdiction, **target) -> bool:
-    """`target`: the organisation= or enterprise= revealed from (a union chair reveals only
-    within what their organisation covers today, see `has_right`)."""
-    return has_right(user, Right.REVEAL_PII, jurisdiction, **target)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def member_reveal(request, key: str):
-    member = get_scoped(Member.objects.select_related("enterprise__jurisdiction"), request.user,
+    member = get_scoped(Member.objects.select_related("enterprise__jurisdiction"), request.scope,
                         public_key=key)
-    if not can_reveal(request.user, member.enterprise.jurisdiction, enterprise=member.enterprise):
+    # A union chair reveals only within what their organisation covers today (Scope.holds).
+    if not request.scope.holds(Right.REVEAL_PII, member.enterprise.jurisdiction,
+                               enterprise=member.enterprise):
         raise PermissionDenied("您没有在该辖区查看完整身份证号和手机号的权限。")
     template = "unions/_reveal.html" if request.htmx else "unions/reveal.html"
     if request.method == "GET" and request.GET.get("cancel") and request.htmx:
@@ -58,6 +54,6 @@ def member_reveal(request, key: str):
     state = "form"
     if form.is_bound and form.is_valid():
         record(Action.REVEAL, obj=member, reason=form.cleaned_data["reason"],
-               detail={"fields": ["id_number", "phone"], "enterprise": member.enterprise.credit_code})
+               detail={"fields": list(personal_fields(Member)), "enterprise": member.enterprise.credit_code})
         state = "revealed"
     return render(request, template, {"member": member, "form": form, "state": state})

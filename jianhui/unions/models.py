@@ -12,10 +12,11 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Q
 
 from jianhui.crypto.fields import BlindIndexField, EncryptedPhoneField
+from jianhui.enterprises import rules as enterprise_rules
+from jianhui.lib.codefields import CreditCodeField
 from jianhui.lib.codes import (
     CodeError,
     id_birth_date,
@@ -24,37 +25,25 @@ from jianhui.lib.codes import (
     normalise_id_number,
     normalise_mobile,
 )
-from jianhui.lib.locking import VersionedModel
-from jianhui.lib.scoping import RestrictedQuerySet
+from jianhui.lib.periods import overlaps_q
+from jianhui.lib.scoping import ScopedQuerySet
+from jianhui.lib.versioning import VersionedModel
 
-from .fields import CreditCodeField, EncryptedIDNumberField
+from . import rules
+from .choices import JOINT_KINDS, Gender, OrganisationKind
+from .fields import EncryptedIDNumberField
 
-
-class OrganisationKind(models.TextChoices):
-    STANDALONE = "standalone", "基层工会委员会"
-    JOINT = "joint", "联合基层工会"
-    FEDERATION = "federation", "工会联合会"
-
-
-def _open_on(start: str, end: str, on: dt.date) -> Q:
-    """Q for a [start, end) interval holding on `on` (end is the first day it no longer holds)."""
-    return Q(**{f"{start}__lte": on}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": on}))
+__all__ = ["JOINT_KINDS", "Coverage", "Gender", "Member", "OrganisationKind", "UnionOrganisation"]
 
 
-def _overlaps(start: str, end: str, a: dt.date, b: dt.date | None) -> Q:
-    """Q for [start, end) overlapping [a, b)."""
-    q = Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": a})
-    if b is not None:
-        q &= Q(**{f"{start}__lt": b})
-    return q
-
-
-class OrganisationQuerySet(RestrictedQuerySet):
+class OrganisationQuerySet(ScopedQuerySet):
     scope_path = "jurisdiction__path"
-    scope_organisation = "pk"
+
+    def organisations_q(self, organisations):
+        return Q(pk__in=organisations)
 
     def alive(self, on: dt.date) -> OrganisationQuerySet:
-        return self.filter(_open_on("founded_on", "dissolved_on", on))
+        return self.filter(rules.alive_q(on))
 
 
 class UnionOrganisation(VersionedModel):
@@ -94,7 +83,7 @@ class UnionOrganisation(VersionedModel):
         return self.kind != OrganisationKind.STANDALONE
 
     def is_alive(self, on: dt.date) -> bool:
-        return self.founded_on <= on and (self.dissolved_on is None or self.dissolved_on > on)
+        return rules.alive(self.founded_on, self.dissolved_on, on)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -123,44 +112,47 @@ class UnionOrganisation(VersionedModel):
                     "请先调整覆盖关系。"
                 )
         if self.pk and self.kind == OrganisationKind.STANDALONE:
-            if overlap := self._overlapping_coverages():
-                errors["kind"] = (
-                    f"基层工会委员会同一时间只能覆盖一家企业，而该组织自 {overlap:%Y-%m-%d} 起"
-                    "同时覆盖了多家企业。如需改为基层工会委员会，请先结束多余的覆盖关系。"
-                )
+            for held, new, _ in rules.coverage_clashes(self.periods()):
+                if held.enterprise_id != new.enterprise_id:
+                    errors["kind"] = (
+                        f"基层工会委员会同一时间只能覆盖一家企业，而该组织自 {new.start:%Y-%m-%d} 起"
+                        "同时覆盖了多家企业。如需改为基层工会委员会，请先结束多余的覆盖关系。"
+                    )
+                    break
         if errors:
             raise ValidationError(errors)
 
-    def _overlapping_coverages(self) -> dt.date | None:
-        """The first day on which two of this organisation's coverages of different
-        enterprises both hold, if any (a standalone committee covers one at a time)."""
-        periods = list(self.coverages.order_by("start_on")
-                       .values_list("enterprise_id", "start_on", "end_on"))
-        for i, (e1, s1, end1) in enumerate(periods):
-            for e2, s2, end2 in periods[i + 1:]:
-                if e1 != e2 and (end1 is None or s2 < end1) and (end2 is None or s1 < end2):
-                    return max(s1, s2)
-        return None
+    def periods(self) -> list[rules.Period]:
+        """This organisation's coverages as the overlap rules see them, under its kind now."""
+        return [rules.Period(e, name, self.pk, self.name, self.kind, start, end, pk=pk)
+                for pk, e, name, start, end in self.coverages.order_by("start_on").values_list(
+                    "pk", "enterprise_id", "enterprise__name", "start_on", "end_on")]
 
     def coverage_warnings(self, on: dt.date) -> list[str]:
         """Doubtful but legal states, shown on the organisation's page."""
+        if not self.is_alive(on):
+            return []
         count = self.coverages.active(on).count()
-        if self.kind == OrganisationKind.STANDALONE and count == 0 and self.is_alive(on):
+        if self.kind == OrganisationKind.STANDALONE and count == 0:
             return ["该基层工会委员会目前未覆盖任何企业。"]
-        if self.is_joint and count < 2 and self.is_alive(on):
-            return [f"{self.get_kind_display()}应覆盖两家及以上企业，目前覆盖 {count} 家。"]
-        return []
+        warning = rules.joint_union_warning(self.name, self.kind, count)
+        return [warning] if warning else []
 
 
-class CoverageQuerySet(RestrictedQuerySet):
+class CoverageQuerySet(ScopedQuerySet):
     scope_path = "enterprise__jurisdiction__path"
-    scope_organisation = "organisation"
+
+    def organisations_q(self, organisations):
+        return Q(organisation__in=organisations)
 
     def active(self, on: dt.date) -> CoverageQuerySet:
         """Coverage in force on `on`: begun, not ended, and its organisation alive."""
-        return self.filter(_open_on("start_on", "end_on", on)).filter(
-            _open_on("organisation__founded_on", "organisation__dissolved_on", on)
-        )
+        return self.filter(rules.covers_q(on))
+
+    def reached_by(self, organisations):
+        """Ids of the enterprises these organisations cover or have covered (a union chair's
+        reach, unions/rules.py)."""
+        return rules.reached_enterprises(self, organisations)
 
 
 class Coverage(models.Model):
@@ -198,11 +190,13 @@ class Coverage(models.Model):
         return f"{self.organisation} → {self.enterprise}"
 
     def covers(self, on: dt.date) -> bool:
-        return (
-            self.start_on <= on
-            and (self.end_on is None or self.end_on > on)
-            and self.organisation.is_alive(on)
-        )
+        org = self.organisation
+        return rules.covers(self.start_on, self.end_on, org.founded_on, org.dissolved_on, on)
+
+    def period(self) -> rules.Period:
+        org, e = self.organisation, self.enterprise
+        return rules.Period(e.pk, e.name, org.pk, org.name, org.kind, self.start_on, self.end_on,
+                            pk=self.pk)
 
     def clean(self) -> None:
         if self.end_on and self.end_on <= self.start_on:
@@ -223,57 +217,34 @@ class Coverage(models.Model):
                 f"覆盖开始日期 {self.start_on:%Y-%m-%d} 早于{self.enterprise.name}的成立日期 "
                 f"{founded:%Y-%m-%d}。"
             )})
-        others = Coverage.objects.exclude(pk=self.pk).filter(
-            _overlaps("start_on", "end_on", self.start_on, self.end_on)
-        )
-        clash = others.filter(enterprise_id=self.enterprise_id).select_related("organisation")
-        if first := clash.first():
-            until = f"{first.end_on:%Y-%m-%d}" if first.end_on else "今"
-            raise ValidationError({"enterprise": (
-                f"{self.enterprise.name}在 {first.start_on:%Y-%m-%d} 至 {until} 已由"
-                f"{first.organisation.name}覆盖；一家企业同一时间只能由一个工会组织覆盖。"
-                "如企业转为单独建会，请先把原覆盖的结束日期设为新覆盖的开始日期。"
-            )})
-        if org.kind == OrganisationKind.STANDALONE:
-            other = others.filter(organisation_id=org.pk).select_related("enterprise").first()
-            if other:
-                raise ValidationError({"organisation": (
-                    f"{org.name}是基层工会委员会，同一时间只能覆盖一家企业，"
-                    f"该期间已覆盖{other.enterprise.name}。多家企业联合建会请使用联合基层工会或工会联合会。"
-                )})
+        others = (Coverage.objects.exclude(pk=self.pk)
+                  .filter(rules.overlapping_q(self.start_on, self.end_on))
+                  .filter(Q(enterprise_id=self.enterprise_id) | Q(organisation_id=org.pk)))
+        for _held, _new, message in rules.coverage_clashes(
+                [self.period(), *(c.period() for c in others.select_related(
+                    "organisation", "enterprise"))]):
+            field = "enterprise" if _held.enterprise_id == _new.enterprise_id else "organisation"
+            raise ValidationError({field: message})
 
 
-class MemberQuerySet(RestrictedQuerySet):
+class MemberQuerySet(ScopedQuerySet):
     scope_path = "enterprise__jurisdiction__path"
-    scope_enterprise = "enterprise"
 
-    def organisations_q(self, organisations: list[int]) -> Q:
-        """A union chair's members: memberships that overlap a coverage of the enterprise by
-        one of the chair's organisations (its history included, but not the people who
-        joined after the enterprise moved on to another union, nor those who left before it
-        came)."""
-        left = Coalesce(OuterRef("left_on"), Value(dt.date.max), output_field=models.DateField())
-        return Q(Exists(Coverage._base_manager.filter(
-            organisation__in=organisations, enterprise=OuterRef("enterprise"), start_on__lt=left,
-        ).filter(Q(end_on__isnull=True) | Q(end_on__gt=OuterRef("joined_on")))))
+    def organisations_q(self, organisations) -> Q:
+        """A union chair's members (unions/rules.py)."""
+        return rules.reached_members_q(Coverage._base_manager, organisations)
 
     def active(self, on: dt.date) -> MemberQuerySet:
         """Joined on or before `on` and not left on or before it (unionization not checked)."""
-        return self.filter(_open_on("joined_on", "left_on", on))
+        return self.filter(rules.membership_q(on))
 
     def counted(self, on: dt.date) -> MemberQuerySet:
         """Members who count on `on`: active, enterprise in scope and covered (DOMAIN.md §2)."""
-        covered = Coverage.objects.active(on).filter(enterprise=OuterRef("enterprise"))
-        return self.active(on).filter(
-            Q(enterprise__founded_on__isnull=True) | Q(enterprise__founded_on__lte=on),
-            Q(enterprise__deregistered_on__isnull=True) | Q(enterprise__deregistered_on__gt=on),
-            Exists(covered),
-        )
+        return self.filter(rules.counted_q(on, Coverage._base_manager))
 
     def of_organisation(self, organisation: UnionOrganisation, on: dt.date) -> MemberQuerySet:
-        covered = Coverage.objects.active(on).filter(
-            enterprise=OuterRef("enterprise"), organisation=organisation
-        )
+        covered = rules.covering(Coverage._base_manager, on, "enterprise").filter(
+            organisation=organisation)
         return self.counted(on).filter(Exists(covered))
 
     def by_id_number(self, value: str) -> MemberQuerySet:
@@ -305,11 +276,6 @@ KEY_LENGTH = 16
 # Each random byte picks one of 32 letters (256 = 8 × 32, so uniformly): 5 bits a letter.
 _KEY_LETTERS = bytes.maketrans(bytes(range(256)), b"abcdefghijklmnopqrstuvwxyz234567" * 8)
 new_member_key.many = _new_member_keys  # imports.bulk fills a chunk's keys at once
-
-
-class Gender(models.TextChoices):
-    MALE = "男", "男"
-    FEMALE = "女", "女"
 
 
 class Member(VersionedModel):
@@ -372,11 +338,9 @@ class Member(VersionedModel):
         return self.name
 
     def organisation_on(self, on: dt.date) -> UnionOrganisation | None:
-        if not (self.joined_on <= on and (self.left_on is None or self.left_on > on)):
+        if not rules.membership_holds(self.joined_on, self.left_on, on):
             return None
-        from jianhui.enterprises.models import Enterprise
-
-        if not Enterprise.objects.in_scope(on).filter(pk=self.enterprise_id).exists():
+        if not self.enterprise.in_scope(on):
             return None  # a deregistered enterprise's members belong to no organisation
         coverage = (
             Coverage.objects.active(on).filter(enterprise_id=self.enterprise_id)
@@ -402,7 +366,7 @@ class Member(VersionedModel):
             except CodeError as exc:
                 errors["phone"] = str(exc)
         if self.left_on and self.left_on <= self.joined_on:
-            errors["left_on"] = "离会日期必须晚于入会日期（离会日期是不再是会员的第一天）。"
+            errors["left_on"] = rules.left_before_joined_message()
         if errors:
             raise ValidationError(errors)
         self._check_one_membership_at_a_time()
@@ -411,46 +375,31 @@ class Member(VersionedModel):
     def _check_one_membership_at_a_time(self) -> None:
         clash = (
             Member.objects.by_id_number(self.id_number).exclude(pk=self.pk)
-            .filter(_overlaps("joined_on", "left_on", self.joined_on, self.left_on))
+            .filter(overlaps_q("joined_on", "left_on", self.joined_on, self.left_on))
             .select_related("enterprise").first()
         )
-        if clash and not self._in_editors_scope(clash.enterprise_id):
-            # The person's ID number is in the editor's hands; where else they are a member
-            # is not: neither that enterprise's name nor the dates.
-            raise ValidationError({"id_number": (
-                "此人在您管辖范围以外的企业已有会籍；同一人同一时间只能是一个工会组织的会员。"
-                "请核对身份证号；如确为此人，请联系县总工会办理原会籍的离会。"
-            )})
-        if clash:
-            raise ValidationError({"id_number": (
-                f"此人已是{clash.enterprise.name}的会员（{clash.joined_on:%Y-%m-%d} 入会"
-                + (f"，{clash.left_on:%Y-%m-%d} 离会" if clash.left_on else "") +
-                "）；同一人同一时间只能是一个工会组织的会员。请先办理原会籍的离会，离会日期不晚于新的入会日期。"
-            )})
+        if clash is None:
+            return
+        # The person's ID number is in the editor's hands; where else they are a member is not
+        # (neither that enterprise's name nor the dates) unless the editor may see it.
+        visible = self.editor_scope is None or type(clash.enterprise).objects.within(
+            self.editor_scope).filter(pk=clash.enterprise_id).exists()
+        raise ValidationError({"id_number": rules.membership_clash_message(
+            clash.enterprise.name if visible else None, clash.joined_on, clash.left_on)})
 
-    def _in_editors_scope(self, enterprise_id: int) -> bool:
-        """Is the enterprise visible to the user editing this member (`editor`, set by the
-        edit form; no editor: a service or the command line, which see everything)?"""
-        from jianhui.enterprises.models import Enterprise
-
-        editor = getattr(self, "editor", None)
-        return editor is None or Enterprise.objects.restrict(editor).filter(
-            pk=enterprise_id).exists()
+    # The scope of the person editing this member (set by the edit form): a clash outside it
+    # is reported without naming where. None: a service or the command line, which see all.
+    editor_scope = None
 
     def _check_covered_when_joining(self) -> None:
-        from jianhui.enterprises.models import Enterprise
-
         on = self.joined_on
         enterprise = self.enterprise
-        if not Enterprise.objects.in_scope(on).filter(pk=enterprise.pk).exists():
-            raise ValidationError({"joined_on": (
-                f"{enterprise.name}在入会日期 {on:%Y-%m-%d} 尚未成立或已注销，不能在该日入会。"
-            )})
+        if not enterprise.in_scope(on):
+            raise ValidationError({"joined_on": enterprise_rules.not_in_scope_message(
+                enterprise.name, on, enterprise.founded_on, enterprise.deregistered_on,
+                enterprise.revoked_on)})
         if not Coverage.objects.active(on).filter(enterprise=enterprise).exists():
-            raise ValidationError({"joined_on": (
-                f"{enterprise.name}在入会日期 {on:%Y-%m-%d} 没有工会组织覆盖，"
-                "请先建立工会或纳入联合会，或把入会日期改为覆盖开始之后。"
-            )})
+            raise ValidationError({"joined_on": rules.not_covered_message(enterprise.name, on)})
 
     def save(self, *args, **kwargs) -> None:
         self.derive_from_id()

@@ -10,6 +10,7 @@ from django.db import transaction
 from jianhui.enterprises.models import Enterprise
 from jianhui.regions.models import Jurisdiction
 
+from . import rules
 from .models import Coverage, Member, OrganisationKind, UnionOrganisation
 
 
@@ -53,7 +54,7 @@ def cover(organisation: UnionOrganisation, enterprise: Enterprise, start_on: dt.
     if current is not None:
         if current.organisation_id == organisation.pk:
             raise ValidationError(f"{enterprise.name}已由{organisation.name}覆盖。")
-        current.end_on = start_on
+        current.end_on = rules.coverage_end_on_move(start_on)
         current.full_clean()
         current.save(update_fields=["end_on"])
     coverage = Coverage(organisation=organisation, enterprise=enterprise,
@@ -78,7 +79,7 @@ def dissolve(organisation: UnionOrganisation, dissolved_on: dt.date) -> UnionOrg
     organisation.full_clean()
     organisation.save(update_fields=["dissolved_on", "updated_at"])
     for coverage in organisation.coverages.filter(end_on__isnull=True):
-        end_coverage(coverage, max(dissolved_on, coverage.start_on + dt.timedelta(days=1)))
+        end_coverage(coverage, rules.coverage_end_on_dissolution(dissolved_on, coverage.start_on))
     return organisation
 
 

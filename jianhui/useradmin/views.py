@@ -11,12 +11,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jianhui.lib.web import paginate
+from jianhui.accounts import services
+from jianhui.accounts.models import Assignment, Profile
+from jianhui.accounts.rights import Right, has_right, right_required
+from jianhui.web.pages import paginate
 
-from . import services
 from .forms import AssignmentAddForm, NameForm, UserAddForm
-from .models import Assignment, Profile
-from .rights import Right, has_right, right_required
 
 OPS = {
     "disable": ("停用账号", "停用后该用户不能再登录，已登录的会话立即失效；数据和审计记录保留，可随时重新启用。"),

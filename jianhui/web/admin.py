@@ -7,12 +7,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
-from jianhui.lib.locking import ConcurrentEdit, VersionedForm
+from jianhui.accounts.scope import scope_of
+from jianhui.lib.versioning import ConcurrentEdit
+
+from .locking import VersionedForm
 
 
 class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user)
+        return super().get_queryset(request).within(scope_of(request.user))
 
 
 class AdminVersionedForm(VersionedForm):

@@ -3,7 +3,7 @@ view function behind /enterprises/<code>/edit/, /unions/<key>/edit/ and /members
 
 Scope first (an object outside the user's subtree is a 404, as everywhere), then the right:
 a role without Right.EDIT there (county leader, auditor) gets a 403. Saving goes through
-optimistic locking (lib/locking.py): a stale form is a 409 with what the other editor changed.
+optimistic locking (lib/versioning.py, web/locking.py): a stale form is a 409 with what the other editor changed.
 """
 
 from __future__ import annotations
@@ -19,16 +19,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jianhui.accounts.rights import Right, has_right, right_paths
-from jianhui.lib.locking import ConcurrentEdit, VersionedForm, canonical
+from jianhui.accounts.scope import scope_of
 from jianhui.lib.scoping import paths_q
+from jianhui.lib.versioning import ConcurrentEdit
+from jianhui.regions.models import Jurisdiction
+
+from .locking import VersionedForm, canonical
 
 
 def editable_jurisdictions(user: Any, current: Any = None):
     """The jurisdictions an object may be placed in: those in which `user` holds Right.EDIT
     through an area role (whole subtrees), and the object's `current` one, in tree order.
     A union chair edits their organisation's data but does not move it elsewhere."""
-    from jianhui.regions.models import Jurisdiction
-
     qs = Jurisdiction.objects.all()
     paths = right_paths(user, Right.EDIT)
     if paths is not None:
@@ -144,7 +146,7 @@ def edit_page(request: HttpRequest, obj: models.Model, form_class: type[EditForm
                     saved = form.save()
                     # The form only offers places the user may edit; check anyway, and undo.
                     model = type(saved)
-                    if not model.objects.restrict(request.user).filter(pk=saved.pk).exists():
+                    if not model.objects.within(scope_of(request.user)).filter(pk=saved.pk).exists():
                         raise PermissionDenied("保存后该记录将不在您的辖区范围内，未保存。")
                     changes = form.changes_between(before, saved)
                     if changes:

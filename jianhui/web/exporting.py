@@ -23,11 +23,12 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
 
-from jianhui.accounts.rights import Right, has_right, right_paths
+from jianhui.accounts.rights import Right
+from jianhui.accounts.scope import scope_of
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
-
-from .xlsx import Column, write_xlsx, xlsx_response
+from jianhui.lib.xlsx import Column, write_xlsx, xlsx_response
+from jianhui.regions.models import Jurisdiction
 
 NOT_FILTERS = ("export", "page")
 
@@ -53,8 +54,9 @@ class Export:
         self.request = request
         self.pii = pii
         self.requested = request.GET.get("export") == "xlsx"
-        self.can_export = has_right(request.user, Right.EXPORT)
-        self.can_reveal = pii and self.can_export and has_right(request.user, Right.REVEAL_PII)
+        self.scope = scope_of(request.user)
+        self.can_export = self.scope.holds(Right.EXPORT)
+        self.can_reveal = pii and self.can_export and self.scope.holds(Right.REVEAL_PII)
         if self.requested and not self.can_export:
             raise PermissionDenied("您没有导出数据的权限。")
         posted = self.requested and request.method == "POST"
@@ -85,13 +87,10 @@ class Export:
         """Does the user hold the reveal right wherever the exported rows can lie? The rows
         are the user's whole view scope, or the subtree of the page's `jurisdiction` filter
         (a union chair's own rows reach no further than their organisation)."""
-        from jianhui.accounts.scope import scope_paths
-        from jianhui.regions.models import Jurisdiction
-
-        allowed = right_paths(self.request.user, Right.REVEAL_PII)
+        allowed = self.scope.right_paths(Right.REVEAL_PII)
         if allowed is None:
             return True
-        wanted = scope_paths(self.request.user) or []
+        wanted = self.scope.paths or ()
         if code := self.request.GET.get("jurisdiction"):
             wanted = list(Jurisdiction.objects.filter(code=code).values_list("path", flat=True))
         return all(any(p.startswith(a) for a in allowed) for p in wanted)

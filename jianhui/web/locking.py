@@ -1,10 +1,5 @@
-"""Optimistic locking for rows edited by people: enterprises, organisations, members.
-
-Every save of a `VersionedModel` is `UPDATE … SET version = N + 1 WHERE pk = … AND version = N`,
-N being the version the writer read. If someone saved in between, no row matches and
-`ConcurrentEdit` is raised instead of silently overwriting their change, so two simultaneous
-saves cannot both win, whatever code path they come from (forms, admin, services).
-Bulk writers (imports) bump `version` themselves.
+"""Optimistic locking as a person meets it: the edit forms of `VersionedModel`s (the model side,
+the conditional UPDATE, is lib/versioning.py).
 
 `VersionedForm` carries the version it was loaded at and a signed snapshot of the values it
 showed. When the row moved on meanwhile, the form becomes invalid with a `Conflict`: what the
@@ -19,41 +14,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from jianhui.audit.models import Action, AuditEvent
+from jianhui.audit.tracking import key_of, masker
+from jianhui.lib.versioning import ConcurrentEdit
+
+__all__ = ["ConcurrentEdit", "Conflict", "VersionedForm", "canonical"]
+
 EMPTY = "（空）"
-
-
-class ConcurrentEdit(Exception):
-    """The row was saved by someone else since this copy of it was read."""
-
-    def __init__(self, obj: models.Model) -> None:
-        self.obj = obj
-        super().__init__(f"{obj._meta.verbose_name}“{obj}”已被他人修改，本次保存未生效。")
-
-
-class VersionedModel(models.Model):
-    """Mixin for a model with a `version` field: saves are conditional on it."""
-
-    class Meta:
-        abstract = True
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        version = self._meta.get_field("version")
-        expected = self.version
-        # Always bump, also for save(update_fields=[...]) that does not name the version.
-        values = [v for v in values if v[0] is not version] + [(version, None, expected + 1)]
-        updated = super()._do_update(base_qs.filter(version=expected), using, pk_val, values,
-                                     update_fields, forced_update)
-        if not updated:
-            if base_qs.filter(pk=pk_val).exists():
-                raise ConcurrentEdit(self)
-            return False  # the row is gone: Django's usual path (insert, or an error)
-        self.version = expected + 1
-        return True
 
 
 # Values compared as canonical strings: what the form would post for them.
@@ -135,8 +109,6 @@ class VersionedForm(forms.ModelForm):
         """The mask of a personal field (the audit log's rule), else None. Personal data never
         travels in clear in a page: the snapshot keeps a keyed digest of it, and conflict
         messages show it masked."""
-        from jianhui.audit.tracking import masker
-
         return masker(type(self.instance), name)
 
     def stored(self, obj: models.Model, name: str) -> str:
@@ -256,12 +228,6 @@ class VersionedForm(forms.ModelForm):
     def other_editor(self, current: models.Model) -> str:
         """“张三（zhangsan）于 2024-05-01 10:32” from the audit log's last change of the row,
         else from its updated_at (an import, say)."""
-        from django.contrib.auth import get_user_model
-        from django.utils import timezone
-
-        from jianhui.audit.models import Action, AuditEvent
-        from jianhui.audit.tracking import key_of
-
         key = key_of(current)
         event = (AuditEvent.objects.filter(model=current._meta.label, object_key=key,
                                            action=Action.UPDATE).order_by("-at", "-id").first())

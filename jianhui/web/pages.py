@@ -1,4 +1,4 @@
-"""Small helpers shared by the views."""
+"""Reading a request: its as-of date, its page of a list, an object within its Scope."""
 
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
     return paginator.get_page(request.GET.get("page"))
 
 
-def get_scoped(queryset, user, **lookup):
-    """Fetch one object through the user's scope: out of scope is simply not found (404)."""
+def get_scoped(queryset, scope, **lookup):
+    """Fetch one object within `scope` (the request's Scope, or any reach `within` takes):
+    out of scope is simply not found (404)."""
     try:
-        return queryset.restrict(user).get(**lookup)
+        return queryset.within(scope).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404(f"未找到该{queryset.model._meta.verbose_name}，或不在您的辖区范围内。") from exc

@@ -7,7 +7,7 @@ from fractions import Fraction
 from django import template
 
 from jianhui.lib.codes import mask_id_number, mask_phone
-from jianhui.statistics import percent
+from jianhui.lib.numbers import percent
 
 register = template.Library()
 
@@ -60,3 +60,9 @@ def query(context, **changes) -> str:
 def indent(depth) -> str:
     """Full-width spaces for a tree level in a <select>."""
     return "\u3000" * int(depth or 0)
+
+
+@register.filter
+def figure_texts(figures, columns) -> list[tuple[str, str]]:
+    """(shown text, key) of each column of a column specification (lib/tables.py)."""
+    return [(c.text(figures), c.key) for c in columns]

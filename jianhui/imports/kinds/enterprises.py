@@ -21,15 +21,16 @@ FIELDS = {
     "女职工人数": "female_employees", "农民工人数": "migrant_workers", "经营状态": "status",
     "法定代表人": "legal_representative", "联系人": "contact", "联系电话": "phone",
     "地址": "address", "成立日期": "founded_on", "注销日期": "deregistered_on",
+    "吊销日期": "revoked_on",
 }
 COLUMN_OF = {f: c for c, f in FIELDS.items()}
 PARSERS = {
     "统一社会信用代码": normalise_credit_code, "企业规模": SCALE, "职工人数": parse_int,
     "女职工人数": parse_int, "农民工人数": parse_int, "经营状态": STATUS,
-    "成立日期": parse_date, "注销日期": parse_date,
+    "成立日期": parse_date, "注销日期": parse_date, "吊销日期": parse_date,
 }
 BLANK = {"scale_override": "", "female_employees": None, "migrant_workers": None,
-         "founded_on": None, "deregistered_on": None}
+         "founded_on": None, "deregistered_on": None, "revoked_on": None}
 
 
 class EnterpriseImporter(Importer):
@@ -93,6 +94,8 @@ class EnterpriseImporter(Importer):
         if not status:  # blank or absent: follow the dates, keep a non-deregistered status
             if values.get("deregistered_on"):
                 status = OperatingStatus.DEREGISTERED
+            elif values.get("revoked_on"):
+                status = OperatingStatus.REVOKED
             elif old and old.status != OperatingStatus.DEREGISTERED:
                 status = old.status
             else:

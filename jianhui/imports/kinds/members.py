@@ -21,6 +21,7 @@ from typing import NamedTuple
 from django.db.models import Count
 from django.utils import timezone
 
+from jianhui.enterprises import rules as enterprise_rules
 from jianhui.enterprises.models import Enterprise
 from jianhui.lib.codes import (
     CodeError,
@@ -30,12 +31,13 @@ from jianhui.lib.codes import (
     normalise_mobile,
     to_half_width,
 )
+from jianhui.unions import rules as union_rules
 from jianhui.unions.models import Coverage, Member
 
 from ..bulk import insert_rows
 from ..readers import Columns
 from ..values import ValueProblem, parse_date
-from .base import Importer, Memo, RowReader, chunks, day
+from .base import Importer, Memo, RowReader, chunks
 
 CREATE, UPDATE = 1, 2
 NAME_LENGTH = Member._meta.get_field("name").max_length
@@ -72,6 +74,7 @@ class Firm(NamedTuple):
     name: str
     founded_on: dt.date | None
     deregistered_on: dt.date | None
+    revoked_on: dt.date | None
     employees: int
 
 
@@ -258,7 +261,8 @@ class MemberImporter(Importer):
         firms: dict[str, Firm] = {}
         for batch in chunks(codes):
             for code, *rest in Enterprise.objects.filter(credit_code__in=batch).values_list(
-                "credit_code", "pk", "name", "founded_on", "deregistered_on", "employees"
+                "credit_code", "pk", "name", "founded_on", "deregistered_on", "revoked_on",
+                "employees"
             ):
                 firms[code] = Firm(*rest)
         return firms
@@ -285,22 +289,17 @@ class MemberImporter(Importer):
 
     def _joinable(self, row: Row, firm: Firm, covers: list[tuple]) -> bool:
         on = row.joined_on
-        if (firm.founded_on and firm.founded_on > on) or (
-            firm.deregistered_on and firm.deregistered_on <= on
-        ):
-            self.error(row.number, "入会日期", row.joined_on,
-                       f"{firm.name}在入会日期 {on:%Y-%m-%d} 尚未成立或已注销"
-                       f"(成立 {day(firm.founded_on)},注销 {day(firm.deregistered_on)}),"
-                       "不能在该日入会:请核对入会日期。")
+        if not enterprise_rules.in_scope(firm.founded_on, firm.deregistered_on, firm.revoked_on,
+                                         on):
+            self.error(row.number, "入会日期", row.joined_on, enterprise_rules.not_in_scope_message(
+                firm.name, on, firm.founded_on, firm.deregistered_on, firm.revoked_on)
+                + "请核对入会日期。")
             return False
-        for start, end, founded, dissolved in covers:
-            if start <= on and (end is None or end > on) and founded <= on and (
-                dissolved is None or dissolved > on
-            ):
-                return True
+        if any(union_rules.covers(start, end, founded, dissolved, on)
+               for start, end, founded, dissolved in covers):
+            return True
         self.error(row.number, "入会日期", row.joined_on,
-                   f"{firm.name}在入会日期 {on:%Y-%m-%d} 没有工会组织覆盖:请先建立工会或纳入联合会,"
-                   "或把入会日期改为覆盖开始之后。")
+                   union_rules.not_covered_message(firm.name, on))
         return False
 
     def _check_one_at_a_time(self, periods: dict[str, list[tuple]]) -> None:

@@ -11,32 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
+from jianhui.unions import rules
 from jianhui.unions.models import Coverage, OrganisationKind
+from jianhui.unions.rules import Period
 
-from .base import Importer, chunks, day
+from .base import Importer, chunks
 
-
-@dataclass
-class Period:
-    enterprise_id: int
-    enterprise_name: str
-    org: Any  # an organisation pk, or the importer's object for an organisation not yet saved
-    org_name: str
-    org_kind: str
-    start: dt.date
-    end: dt.date | None
-    row: int | None = None  # the file row that made or changed it; None: untouched database row
-    column: str = ""
-    value: object = ""
-    pk: int | None = None
-    org_dissolved: dt.date | None = None
-
-    def overlaps(self, other: Period) -> bool:
-        return (self.end is None or self.end > other.start) and (
-            other.end is None or other.end > self.start)
+__all__ = ["Period", "check_periods", "existing_periods"]
 
 
 def existing_periods(enterprise_ids: set[int], org_ids: set[int]) -> list[Period]:
@@ -58,51 +41,25 @@ def existing_periods(enterprise_ids: set[int], org_ids: set[int]) -> list[Period
 
 
 def check_periods(importer: Importer, periods: list[Period], today: dt.date | None = None) -> None:
-    by_enterprise: dict[int, list[Period]] = defaultdict(list)
+    """The overlap rules of unions/rules.py over the periods after the file is applied (errors
+    on the file's rows), and the joint-union warning for the organisations the file touched."""
+    for held, new, message in rules.coverage_clashes(periods, only_touched=True):
+        importer.error(new.row or held.row, new.column or held.column, new.value or held.value,
+                       message)
+    today = today or dt.date.today()
     by_org: dict[Any, list[Period]] = defaultdict(list)
     for p in periods:
-        by_enterprise[p.enterprise_id].append(p)
-        by_org[_org_key(p.org)].append(p)
-    for spans in by_enterprise.values():
-        for a, b in _clashes(spans):
-            importer.error(b.row or a.row, b.column or a.column, b.value or a.value,
-                           f"{b.enterprise_name}在 {a.start:%Y-%m-%d} 至 {day(a.end)} 已由{a.org_name}"
-                           f"覆盖,与{b.org_name}自 {b.start:%Y-%m-%d} 的覆盖重叠:一家企业同一时间只能由"
-                           "一个工会组织覆盖。如企业转为单独建会,请把原覆盖的结束日期设为新覆盖的开始日期。")
-    today = today or dt.date.today()
+        by_org[p.org if isinstance(p.org, int) else id(p.org)].append(p)
     for spans in by_org.values():
         first = spans[0]
         if first.org_kind == OrganisationKind.STANDALONE:
-            for a, b in _clashes(spans):
-                importer.error(b.row or a.row, b.column or a.column, b.value or a.value,
-                               f"{a.org_name}是基层工会委员会,同一时间只能覆盖一家企业,"
-                               f"与{a.enterprise_name}的覆盖({a.start:%Y-%m-%d} 至 {day(a.end)})重叠:"
-                               "多家企业联合建会请使用联合基层工会或工会联合会。")
             continue
         touched = [p for p in spans if p.row]
         if not touched or (first.org_dissolved and first.org_dissolved <= today):
             continue
         current = {p.enterprise_id for p in spans if p.start <= today and (
             p.end is None or p.end > today)}
-        if len(current) < 2:
+        warning = rules.joint_union_warning(first.org_name, first.org_kind, len(current))
+        if warning:
             row = min(touched, key=lambda p: p.row)
-            kind = OrganisationKind(first.org_kind).label
-            importer.warn(row.row, row.column, row.value,
-                          f"导入后{first.org_name}({kind})只覆盖 {len(current)} 家企业:联合建会通常应覆盖两家及以上企业,"
-                          "请核对是否漏填了企业。")
-
-
-def _org_key(org: Any) -> Any:
-    return org if isinstance(org, int) else id(org)
-
-
-def _clashes(spans: list[Period]):
-    """Overlapping neighbours in start order where at least one comes from the file."""
-    spans.sort(key=lambda p: (p.start, p.row or 0))
-    open_span: Period | None = None
-    for p in spans:
-        if open_span is not None and open_span.overlaps(p) and (open_span.row or p.row):
-            yield open_span, p
-        if open_span is None or (open_span.end is not None and (
-                p.end is None or p.end > open_span.end)):
-            open_span = p
+            importer.warn(row.row, row.column, row.value, f"导入后{warning}")

@@ -8,7 +8,6 @@ warning says so). A dissolved organisation's open coverage ends on its dissoluti
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from jianhui.enterprises.models import Enterprise
 from jianhui.lib.codes import CodeError, normalise_credit_code
+from jianhui.unions import rules
 from jianhui.unions.models import Coverage, OrganisationKind, UnionOrganisation
 
 from ..readers import Columns
@@ -196,7 +196,8 @@ class UnionImporter(Importer):
             for p in by_firm.get(pk, ()):  # coverage moves: the old open one ends on founding
                 if p.end is None and p.start < v["founded_on"] and (
                         org is None or p.org != org.pk):
-                    p.end, p.row, p.column, p.value = v["founded_on"], number, COVER, code
+                    p.end = rules.coverage_end_on_move(v["founded_on"])
+                    p.row, p.column, p.value = number, COVER, code
                     self.moved.append(p)
                     self.warn(number, COVER, code, f"{name}原由{p.org_name}覆盖,该覆盖将于 {v['founded_on']:%Y-%m-%d} 结束,企业转由{v['name']}覆盖。")
             row.new_periods.append(Period(pk, name, org.pk if org else row, v["name"], v["kind"], v["founded_on"],
@@ -206,7 +207,7 @@ class UnionImporter(Importer):
         if v["dissolved_on"]:
             for p in mine:
                 if p.end is None or p.end > v["dissolved_on"]:
-                    p.end = max(v["dissolved_on"], p.start + dt.timedelta(days=1))
+                    p.end = rules.coverage_end_on_dissolution(v["dissolved_on"], p.start)
                     p.row, p.column, p.value = number, "撤销日期", v["dissolved_on"]
                     self.moved.append(p)
                     changed = True

@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand
 
 def serve(host: str, port: int, threads: int, out) -> None:
     """Serve the application with waitress (runs on Linux and Windows servers alike)."""
+    from django.core.wsgi import get_wsgi_application
     from waitress import serve as waitress_serve
 
-    from jianhui.wsgi import application
+    application = get_wsgi_application()  # what jianhui/wsgi.py serves, settings already set
 
     if host not in settings.ALLOWED_HOSTS and host not in ("0.0.0.0", "::"):
         settings.ALLOWED_HOSTS.append(host)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from jianhui import statistics
-from jianhui.statistics import percent
+from jianhui.statistics.columns import FIGURE_COLUMNS
 
 
 def parse_date(value: str) -> dt.date:
@@ -35,20 +35,15 @@ class Command(BaseCommand):
         out = self.stdout._out
         console = Console(file=out, width=None if out.isatty() else 200)
         t = RichTable(title=f"建会入会统计（截至 {on:%Y-%m-%d}）")
-        for label in ("辖区", "企业", "已建会", "单独建会", "联合建会", "未建会", "建会率",
-                      "工会联合会", "联合基层工会", "职工", "已建会企业职工", "会员", "入会率",
-                      "应单独建会"):
-            t.add_column(label, justify="left" if label == "辖区" else "right")
+        t.add_column("辖区", justify="left")
+        for label in FIGURE_COLUMNS.headers():
+            t.add_column(label, justify="right")
         rows = [("  " * (r.jurisdiction.depth) + r.jurisdiction.name, r.figures)
                 for r in result.rows]
         top = min((r.jurisdiction.depth for r in result.rows), default=0)
         if sum(r.jurisdiction.depth == top for r in result.rows) != 1:
             rows.append(("合计", result.total))
         for name, f in rows:
-            t.add_row(name, *(str(v) for v in (
-                f.enterprises, f.unionized, f.standalone, f.covered, f.not_unionized)),
-                percent(f.establishment_rate), str(f.federations), str(f.joint_unions),
-                str(f.employees), str(f.employees_unionized), str(f.members),
-                percent(f.membership_rate), str(f.rule25_warnings))
+            t.add_row(name, *FIGURE_COLUMNS.texts(f, grouping=False))
         console.print(t)
         self.stderr.write(f"共 {len(result.rows)} 个辖区。")

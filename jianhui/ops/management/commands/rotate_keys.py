@@ -11,9 +11,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jianhui.audit.log import operator, record
+from jianhui.audit.models import Action
 from jianhui.crypto.errors import CryptoError
 from jianhui.crypto.keyring import decode_key
-from jianhui.crypto.rotation import count_rows, rotate
+from jianhui.crypto.rotation import Rotation, count_rows, rotate
+
+
+def audit(result: Rotation) -> None:
+    """The rotation's audit event, written in the rotation's own transaction."""
+    record(Action.KEY_ROTATION, username=operator(), object_repr="字段加密密钥",
+           detail=result.as_json())
 
 
 class Command(BaseCommand):
@@ -37,7 +45,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         try:
             with _progress(self.stderr, count_rows()) as advance:
-                result = rotate(key, batch_size=max(1, options["batch_size"]), advance=advance)
+                result = rotate(key, batch_size=max(1, options["batch_size"]), advance=advance,
+                                record=audit)
         except CryptoError as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:

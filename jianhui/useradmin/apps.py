@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UserAdminConfig(AppConfig):
+    name = "jianhui.useradmin"
+    verbose_name = "用户管理"
