@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "jianhui.imports",
     "jianhui.auditlog",
     "jianhui.ops",
+    "jianhui.campaign",
     "jianhui.demo",
 ]
 

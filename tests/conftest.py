@@ -27,11 +27,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.test.utils import override_settings
 
     from jianhui.demo.accounts import ensure_demo_accounts
+    from jianhui.demo.campaign import load_demo_campaign
     from jianhui.demo.county import load_demo_county
 
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         load_demo_county()
         ensure_demo_accounts(DEMO_PASSWORD)
+        load_demo_campaign()
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,8 @@ Bulk writes are not seen here
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,7 +60,7 @@ PASSWORD_CHANGED = "密码已修改"
 PASSWORD_SET = "已设置密码"
 
 
-def _related_key(obj: models.Model, name: str) -> str:
+def related_key(obj: models.Model, name: str) -> str:
     """The public key of obj.<name>, or its id if that row is gone."""
     try:
         related = getattr(obj, name)
@@ -77,14 +79,14 @@ TRACKED: dict[str, Tracked] = {
     "regions.Jurisdiction": Tracked(key=lambda j: j.code),
     "enterprises.Enterprise": Tracked(key=lambda e: e.credit_code),
     "enterprises.EmployeeSurvey": Tracked(
-        key=lambda s: f"{_related_key(s, 'enterprise')}/{s.surveyed_on}"),
+        key=lambda s: f"{related_key(s, 'enterprise')}/{s.surveyed_on}"),
     "unions.UnionOrganisation": Tracked(key=lambda o: o.key),
     "unions.Coverage": Tracked(
-        key=lambda c: f"{_related_key(c, 'organisation')}/{_related_key(c, 'enterprise')}"
+        key=lambda c: f"{related_key(c, 'organisation')}/{related_key(c, 'enterprise')}"
                       f"/{c.start_on}"),
     "unions.Member": Tracked(key=lambda m: f"{mask_id_number(m.id_number or '')} {m.name}"),
     "accounts.Assignment": Tracked(
-        key=lambda a: f"{_related_key(a, 'user')}/{_related_key(a, 'jurisdiction')}"),
+        key=lambda a: f"{related_key(a, 'user')}/{related_key(a, 'jurisdiction')}"),
     # last_login is a login, not a change; date_joined is the create event's own time.
     settings.AUTH_USER_MODEL: Tracked(key=lambda u: u.get_username(),
                                       exclude=frozenset({"last_login", "date_joined"})),
@@ -168,7 +170,24 @@ def _who() -> str:
     return "" if current_request() is not None else operator()
 
 
+_untracked: contextvars.ContextVar[bool] = contextvars.ContextVar("jianhui_untracked",
+                                                                   default=False)
+
+
+@contextlib.contextmanager
+def untracked():
+    """Row-by-row events off for a bulk load (the demo's campaign): its caller records one
+    event for the whole load instead, as the imports do."""
+    token = _untracked.set(True)
+    try:
+        yield
+    finally:
+        _untracked.reset(token)
+
+
 def _before_save(sender, instance, raw=False, using=None, update_fields=None, **kwargs) -> None:
+    if _untracked.get():
+        return
     fields = _fields(sender, update_fields)
     before = None
     if fields and not instance._state.adding and instance.pk is not None:
@@ -181,6 +200,8 @@ def _before_save(sender, instance, raw=False, using=None, update_fields=None, **
 
 def _after_save(sender, instance, created=False, raw=False, using=None, update_fields=None,
                 **kwargs) -> None:
+    if _untracked.get():
+        return
     fields, before = instance.__dict__.pop("_audit_pending", (None, None))
     if fields is None:
         fields = _fields(sender, update_fields)
@@ -211,6 +232,8 @@ def _after_save(sender, instance, created=False, raw=False, using=None, update_f
 
 
 def _after_delete(sender, instance, using=None, **kwargs) -> None:
+    if _untracked.get():
+        return
     changes = {}
     for f in _fields(sender, None):
         value = getattr(instance, f.attname)
@@ -223,8 +246,19 @@ def _after_delete(sender, instance, using=None, **kwargs) -> None:
 def connect() -> None:
     """Connect the handlers to each tracked model (called from AuditConfig.ready)."""
     for label in TRACKED:
-        model = apps.get_model(label)
-        uid = f"jianhui.audit.{label}"
-        pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
-        post_save.connect(_after_save, sender=model, dispatch_uid=uid)
-        post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)
+        _connect(label)
+
+
+def track(label: str, spec: Tracked) -> None:
+    """Track one more model (a feature app's, from its AppConfig.ready): the audit log sits
+    below the features and does not know their models."""
+    TRACKED[label] = spec
+    _connect(label)
+
+
+def _connect(label: str) -> None:
+    model = apps.get_model(label)
+    uid = f"jianhui.audit.{label}"
+    pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
+    post_save.connect(_after_save, sender=model, dispatch_uid=uid)
+    post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)
