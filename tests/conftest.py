@@ -27,6 +27,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.test.utils import override_settings
 
     from jianhui.demo.accounts import ensure_demo_accounts
+    from jianhui.demo.assessment import load_demo_assessment
     from jianhui.demo.campaign import load_demo_campaign
     from jianhui.demo.county import load_demo_county
 
@@ -34,6 +35,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo_county()
         ensure_demo_accounts(DEMO_PASSWORD)
         load_demo_campaign()
+        load_demo_assessment()
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ _HOMES = {
     "base_figures": ".reference", "enterprise_counts": ".reference",
     "member_counts": ".reference", "organisation_counts": ".reference",
     "rule25_enterprises": ".reference",
+    "OrganisationFigures": ".organisations", "organisation_figures": ".organisations",
 }
 
 __all__ = sorted(_HOMES)

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from jianhui.demo.accounts import demo_password, ensure_demo_accounts
+from jianhui.demo.assessment import load_demo_assessment
 from jianhui.demo.campaign import load_demo_campaign
 from jianhui.demo.county import load_demo_county
 
@@ -34,5 +35,7 @@ def prepare_demo(out=sys.stderr) -> str:
     accounts = ensure_demo_accounts(password)
     if load_demo_campaign() is not None:
         out.write("已载入演示县的建会入会行动（2023-zj）。\n")
+    if load_demo_assessment() is not None:
+        out.write("已载入演示县的 2023 年度专项考核（已锁定）。\n")
     out.write("演示账号：" + "，".join(f"{u}（{a}）" for u, _, a in accounts) + "\n")
     return password
