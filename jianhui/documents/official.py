@@ -119,12 +119,6 @@ class OfficialDocument:
         section.left_margin, section.right_margin = Mm(28), Mm(26)
         section.header_distance, section.footer_distance = Mm(15), Mm(21)
         self.document.settings.odd_and_even_pages_header_footer = True
-        grid = section._sectPr.find(qn("w:docGrid"))
-        if grid is None:
-            grid = OxmlElement("w:docGrid")
-            section._sectPr.append(grid)
-        grid.set(qn("w:type"), "lines")
-        grid.set(qn("w:linePitch"), str(int(LINE_PITCH.pt * 20)))
         for footer, align, side in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
                                     (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
             footer.is_linked_to_previous = False
