@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "jianhui.auditlog",
     "jianhui.ops",
     "jianhui.campaign",
+    "jianhui.supervision",
     "jianhui.assessment",
     "jianhui.demo",
 ]
