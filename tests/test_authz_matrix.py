@@ -131,6 +131,25 @@ TABLE: dict[str, Row] = {
     "user_role_remove": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"),
                             obj="user_role"),
     "user_confirm": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"), obj="user_op"),
+    # --- assessment -------------------------------------------------------------------------
+    # The demo's locked 2023 scheme ("out": a key that does not exist); its units 高新区 (in)
+    # and 凯州新城 (out). A locked scheme refuses objections and answers: the POSTs allowed in
+    # redirect back with the reason.
+    "assessment:list": Row(get=f"{LOGIN} au:403 *:200"),
+    "assessment:ranking": Row(get=f"{LOGIN} su:200/404 ca:200/404 cl:200/404 tf:200/404 "
+                                  "ao:200/404 uc:200/404 au:403/403", obj="scheme"),
+    "assessment:ranking?export": Row(get=f"{LOGIN} au:403/403 *:200/404", obj="scheme",
+                                     query="?export=xlsx"),
+    "assessment:breakdown": Row(get=f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 "
+                                    "ao:200/404 uc:404/404 au:403/403", obj="unit"),
+    "assessment:object": Row(get=f"{LOGIN} *:405",
+                             post=f"{LOGIN} su:302/302 ca:302/302 cl:403/403 tf:302/404 "
+                                  "ao:302/404 uc:404/404 au:403/403", obj="unit"),
+    "assessment:answer": Row(get=f"{LOGIN} *:405",
+                             post=f"{LOGIN} su:302/302 ca:302/302 *:403/403", obj="objection"),
+    "assessment:step": Row(get=f"{LOGIN} su:200/200 ca:200/403 cl:403/200 *:403/403",
+                           post=f"{LOGIN} su:200/200 ca:200/403 cl:403/200 *:403/403",
+                           obj="step"),
     # --- plumbing -----------------------------------------------------------------------------
     "favicon.ico": Row(get="*:301"),
     "admin/login/": Row(get="*:302", post="*:302"),  # the back office signs in through ours
@@ -181,9 +200,24 @@ def world(demo):
                       {"username": "kaizhou", "code": "510623401"}],
         "user_op": [{"username": "gaoxin", "op": "disable"},
                     {"username": "kaizhou", "op": "disable"}],
+        "scheme": [{"key": "2023"}, {"key": "1999"}],
+        "unit": [{"key": "2023", "kind": "area", "code": c} for c in ("510623400", "510623401")],
+        "objection": [{"key": "2023", "pk": o.pk} for o in _objections()],
+        "step": [{"key": "2023", "op": "run"}, {"key": "2023", "op": "lock"}],
     }
     assert inside.jurisdiction == gaoxin and outside.jurisdiction == kaizhou
     return clients, objects
+
+
+def _objections():
+    """The demo's objection (辑庆镇) and one filed for 凯州新城 here: both outside 高新区."""
+    from jianhui.assessment.models import Objection
+
+    demo = Objection.objects.get(unit__scheme__key="2023")
+    unit = demo.unit.scheme.units.get(kind="area", code="510623401")
+    other = Objection.objects.create(unit=unit, indicator=demo.indicator, reason="复核",
+                                     points_before=0)
+    return [demo, other]
 
 
 def test_every_url_is_in_the_table():

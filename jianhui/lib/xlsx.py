@@ -34,8 +34,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 TEXT, CODE, INT, NUMBER, DATE, PERCENT = "text", "code", "int", "number", "date", "percent"
+POINTS = "points"  # scores with two decimals (考核得分)
 FORMATS = {TEXT: "@", CODE: "@", INT: "0", NUMBER: "#,##0", DATE: "yyyy-mm-dd",
-           PERCENT: "0.0%"}
+           PERCENT: "0.0%", POINTS: "0.00"}
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SAMPLE_ROWS = 1000
 MIN_WIDTH, MAX_WIDTH = 6, 50

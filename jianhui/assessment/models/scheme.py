@@ -204,6 +204,13 @@ class Indicator(models.Model):
         return self.applies_to in (AppliesTo.BOTH, kind)
 
     @property
+    def formula_words(self) -> str:
+        from jianhui.assessment.formulas import REGISTRY
+
+        formula = REGISTRY.get(self.formula)
+        return formula.words if formula else ""
+
+    @property
     def max_points(self) -> Decimal:
         """The most this line can move a total: the weight of a scored indicator, the cap of a
         bonus or deduction item."""

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessment"
+
+urlpatterns = [
+    path("", views.scheme_list, name="list"),
+    path("<str:key>/", views.ranking, name="ranking"),
+    path("<str:key>/step/<str:op>/", views.step, name="step"),
+    path("<str:key>/objections/<int:pk>/answer/", views.answer, name="answer"),
+    path("<str:key>/<str:kind>/<str:code>/", views.breakdown, name="breakdown"),
+    path("<str:key>/<str:kind>/<str:code>/objection/", views.object_to, name="object"),
+]

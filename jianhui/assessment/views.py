@@ -1,0 +1,183 @@
+"""The assessment's pages: the schemes, a scheme's ranking (table and chart), a unit's breakdown
+with its objections, and the county's steps (run, publish, lock) behind a confirmation.
+
+Who sees what: a scheme is seen by whoever reads any part of its campaign; every unit's rank,
+total and grade are public to them, its per-indicator points only to those whose scope reaches
+the unit (or to all when the scheme publishes scores); a breakdown outside the scope is a 404.
+The county (the right to edit at the campaign's jurisdiction) scores, runs, publishes and
+answers objections; locking needs the right to lock assessments there (county leaders).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jianhui.accounts.rights import Right, right_required
+from jianhui.web.exporting import Export
+from jianhui.web.pages import get_scoped, paginate
+
+from . import scoring, services
+from .models import Objection, Scheme, Score, Status, TiltPlan, Unit, UnitKind, Visibility
+from .tables import RANKING_COLUMNS, chart_data, ranking_rows
+
+NO_VIEW = "您没有查看考核结果的权限。"
+
+
+def _scheme(request, key: str) -> Scheme:
+    return get_scoped(Scheme.objects.select_related("campaign__jurisdiction"), request.scope,
+                      key=key)
+
+
+def can_manage(request, scheme: Scheme) -> bool:
+    return request.scope.holds(Right.EDIT, scheme.campaign.jurisdiction)
+
+
+def can_lock(request, scheme: Scheme) -> bool:
+    return request.scope.holds(Right.LOCK_ASSESSMENT, scheme.campaign.jurisdiction)
+
+
+@right_required(Right.VIEW, NO_VIEW)
+def scheme_list(request):
+    schemes = Scheme.objects.within(request.scope).select_related("campaign")
+    return render(request, "assessment/list.html", {"page": paginate(request, schemes)})
+
+
+@right_required(Right.VIEW, NO_VIEW)
+def ranking(request, key: str):
+    scheme = _scheme(request, key)
+    export = Export(request, pii=False)
+    if export.ready():
+        return export.send(f"{scheme.name}_排名.xlsx", RANKING_COLUMNS, ranking_rows(scheme),
+                           model="assessment.Unit", sheet="考核排名",
+                           title=f"{scheme.name}排名（考核基准日 {scheme.as_of:%Y-%m-%d}，"
+                                 f"{scheme.get_status_display()}）")
+    reach = set(Unit.objects.within(request.scope).filter(scheme=scheme)
+                .values_list("pk", flat=True))
+    areas = list(scheme.units.filter(kind=UnitKind.AREA).order_by("rank", "order"))
+    orgs = paginate(request, scheme.units.filter(kind=UnitKind.ORGANISATION)
+                    .order_by("rank", "order"))
+    indicators = {kind: [i for i in scheme.indicators.all() if i.applies(kind)]
+                  for kind in UnitKind}
+    shown = [u.pk for u in (*areas, *orgs.object_list)
+             if u.pk in reach or scheme.visibility == Visibility.SCORES]
+    points: dict[int, dict[int, Score]] = {}
+    for s in Score.objects.filter(unit__in=shown):
+        points.setdefault(s.unit_id, {})[s.indicator_id] = s
+
+    def rows(units, kind):
+        return [(u, u.pk in reach, [points.get(u.pk, {}).get(i.pk) for i in indicators[kind]]
+                 if u.pk in points else None) for u in units]
+
+    return render(request, "assessment/ranking.html", {
+        "scheme": scheme, "areas": rows(areas, UnitKind.AREA),
+        "orgs": rows(orgs.object_list, UnitKind.ORGANISATION), "page": orgs,
+        "area_indicators": indicators[UnitKind.AREA],
+        "org_indicators": indicators[UnitKind.ORGANISATION],
+        "chart": chart_data(scheme), "can_manage": can_manage(request, scheme),
+        "can_lock": can_lock(request, scheme),
+        "tilt": services.tilt_candidates(scheme) if scheme.locked else [],
+        "open_objections": scheme.units.filter(objections__outcome="").count(),
+        "indicators": scheme.indicators.all(),
+    })
+
+
+@right_required(Right.VIEW, NO_VIEW)
+def breakdown(request, key: str, kind: str, code: str):
+    scheme = _scheme(request, key)
+    unit = get_scoped(Unit.objects.filter(scheme=scheme), request.scope, kind=kind, code=code)
+    scores = list(unit.scores.select_related("indicator"))
+    manual = {m.indicator_id: m for m in unit.manual_scores.prefetch_related("evidence")}
+    may_object = (scheme.status == Status.PUBLISHED and request.scope.holds(
+        Right.EDIT, unit.jurisdiction, organisation=unit.organisation))
+    return render(request, "assessment/breakdown.html", {
+        "scheme": scheme, "unit": unit, "scores": scores,
+        "rows": [(s, manual.get(s.indicator_id)) for s in scores],
+        "objections": unit.objections.select_related("indicator"),
+        "may_object": may_object, "can_manage": can_manage(request, scheme),
+        "accountability": unit.accountability.all(),
+        "tilt": TiltPlan.objects.filter(unit=unit).first(),
+    })
+
+
+@require_POST
+@right_required(Right.VIEW, NO_VIEW)
+def object_to(request, key: str, kind: str, code: str):
+    scheme = _scheme(request, key)
+    unit = get_scoped(Unit.objects.filter(scheme=scheme), request.scope, kind=kind, code=code)
+    if not request.scope.holds(Right.EDIT, unit.jurisdiction, organisation=unit.organisation):
+        raise PermissionDenied("只有本单位的工作人员可以提出异议。")
+    indicator = scheme.indicators.filter(code=request.POST.get("indicator", "")).first()
+    try:
+        if indicator is None:
+            raise ValidationError("请选择要提出异议的指标。")
+        services.file_objection(unit, indicator, reason=request.POST.get("reason", ""),
+                                by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已对“{indicator.name}”提出异议，等待县总工会答复。")
+    return redirect(unit.get_absolute_url())
+
+
+@require_POST
+@right_required(Right.VIEW, NO_VIEW)
+def answer(request, key: str, pk: int):
+    scheme = _scheme(request, key)
+    if not can_manage(request, scheme):
+        raise PermissionDenied("只有县总工会可以答复异议。")
+    objection = get_scoped(Objection.objects.filter(unit__scheme=scheme), request.scope, pk=pk)
+    raw = request.POST.get("corrected_points", "").strip()
+    try:
+        try:
+            corrected = Decimal(raw) if raw else None
+        except InvalidOperation as exc:
+            raise ValidationError(f"更正后的分数“{raw}”不是数字。") from exc
+        services.answer_objection(objection, outcome=request.POST.get("outcome", ""),
+                                  reply=request.POST.get("reply", ""), by=request.user,
+                                  corrected_points=corrected,
+                                  assessor=request.POST.get("assessor", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已答复异议。")
+    return redirect(objection.unit.get_absolute_url())
+
+
+STEPS = {
+    "run": ("重新计分", "按考核基准日的数据重新计算全部得分、排名和等级。", Status.DRAFT),
+    "publish": ("公示", "公示后各单位可以对各项得分提出异议；公示前会重新计分一次。", Status.DRAFT),
+    "lock": ("锁定", "锁定后考核结果和全部输入数据不再改变，也不能再提出异议。此操作不能撤销。",
+             Status.PUBLISHED),
+}
+
+
+@right_required(Right.VIEW, NO_VIEW)
+def step(request, key: str, op: str):
+    """The county's steps, each confirmed on its own page before it happens."""
+    scheme = _scheme(request, key)
+    if op not in STEPS:
+        raise PermissionDenied("未知的操作。")
+    allowed = can_lock(request, scheme) if op == "lock" else can_manage(request, scheme)
+    if not allowed:
+        raise PermissionDenied("您没有执行此操作的权限。")
+    label, text, _ = STEPS[op]
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            if op == "run":
+                scoring.run(scheme)
+            elif op == "publish":
+                services.publish(scheme, by=request.user)
+            else:
+                services.lock(scheme, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已{label}：{scheme.name}。")
+        return redirect(scheme.get_absolute_url())
+    return render(request, "assessment/confirm.html", {"scheme": scheme, "op": op,
+                                                       "label": label, "text": text})

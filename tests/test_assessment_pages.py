@@ -1,0 +1,132 @@
+"""The assessment's pages: the ranking shows every unit's total but per-indicator points only
+for the units the user reaches; a breakdown outside the scope is a 404; an objection goes from
+the area's officer to the county and back through the pages; the county's steps need a
+confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from jianhui.assessment import scoring, services
+from jianhui.assessment.models import Objection, Outcome, Scheme, Status, UnitKind
+from jianhui.unions.models import OrganisationKind, UnionOrganisation
+
+
+@pytest.fixture
+def chair_client(db) -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="chair"))
+    return client
+
+
+def test_area_officer_sees_own_breakdown_and_only_totals_of_others(gaoxin_client):
+    page = gaoxin_client.get("/assessment/2023/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    rows = {line.split("</td>")[1]: line for line in html.split("<tr")
+            if "<td>" in line and "</td>" in line}
+    own = next(v for k, v in rows.items() if "高新区" in k)
+    other = next(v for k, v in rows.items() if "凯州新城" in k)
+    assert 'href="/assessment/2023/area/510623400/"' in own and "只公布" not in own
+    assert "只公布总分、名次和等级" in other and "/assessment/2023/area/510623401/" not in other
+    assert "96.63" in other  # its total is public
+    assert gaoxin_client.get("/assessment/2023/area/510623400/").status_code == 200
+    assert gaoxin_client.get("/assessment/2023/area/510623401/").status_code == 404
+    kaizhou_org = Scheme.objects.get(key="2023").units.filter(
+        kind=UnitKind.ORGANISATION, code__startswith="510623401-").first()
+    assert gaoxin_client.get(kaizhou_org.get_absolute_url()).status_code == 404
+
+
+def test_union_chair_sees_only_own_union(chair_client):
+    scheme = Scheme.objects.get(key="2023")
+    own = UnionOrganisation.objects.filter(jurisdiction__code="510623400",
+                                           kind=OrganisationKind.STANDALONE).order_by("key")[0]
+    mine = scheme.units.get(kind=UnitKind.ORGANISATION, code=own.key)
+    assert chair_client.get(mine.get_absolute_url()).status_code == 200
+    other = scheme.units.filter(kind=UnitKind.ORGANISATION).exclude(pk=mine.pk).first()
+    assert chair_client.get(other.get_absolute_url()).status_code == 404
+    assert chair_client.get("/assessment/2023/area/510623400/").status_code == 404
+    assert chair_client.get("/assessment/2023/").status_code == 200
+
+
+def test_breakdown_explains_each_score(admin_client):
+    html = admin_client.get("/assessment/2023/area/510623117/").content.decode()
+    assert "建会率 = 已建会 28 家 ÷ 在册 28 家 = 100.0%" in html
+    assert "/enterprises/?jurisdiction=510623117&amp;status=unionized&amp;as_of=2023-12-31" in html
+    assert "评分人：陈建国" in html and "异议成立，已更正" in html  # the demo's objection
+    assert "经复核，第四季度联席会议纪要属实" in html
+
+
+def test_ranking_export(admin_client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = admin_client.get("/assessment/2023/?export=xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1] == ("类别", "名次", "单位", "编号", "所属片区", "总分", "等级")
+    assert rows[2][:4] == ("园区/乡镇", 1, "辑庆镇", "510623117")
+    assert len(rows) == 2 + Scheme.objects.get(key="2023").units.count()
+
+
+@pytest.fixture
+def published(demo):
+    scheme = services.copy_scheme(Scheme.objects.get(key="2023"), key="2024")
+    scoring.run(scheme)
+    party = scheme.indicators.get(code="party")
+    for unit in scheme.units.filter(kind=UnitKind.AREA):
+        services.set_manual_score(party, unit, points=Decimal(12), assessor="陈建国",
+                                  reason="查阅资料")
+    services.publish(scheme, objection_deadline=dt.date(2099, 1, 1))
+    return scheme
+
+
+def test_objection_round_trip_through_the_pages(published, gaoxin_client, kaizhou_client,
+                                               admin_client):
+    url = "/assessment/2024/area/510623400/"
+    assert 'id="object-form"' in gaoxin_client.get(url).content.decode()
+    # Another area cannot object for 高新区 (not even see it).
+    assert kaizhou_client.post(url + "objection/", {"indicator": "party",
+                                                    "reason": "x"}).status_code == 404
+    r = gaoxin_client.post(url + "objection/", {"indicator": "party", "reason": ""})
+    assert r.status_code == 302 and not Objection.objects.filter(unit__scheme=published).exists()
+    gaoxin_client.post(url + "objection/", {"indicator": "party",
+                                            "reason": "联席会议纪要已补交，请复核。"})
+    objection = Objection.objects.get(unit__scheme=published)
+    assert objection.is_open and objection.filed_by.username == "gaoxin"
+    # The officer cannot answer their own objection; the county can.
+    answer = f"/assessment/2024/objections/{objection.pk}/answer/"
+    assert gaoxin_client.post(answer, {"outcome": "rejected", "reply": "x"}).status_code == 403
+    admin_client.post(answer, {"outcome": Outcome.UPHELD, "reply": "纪要属实，更正为 14 分。",
+                               "corrected_points": "14", "assessor": "陈建国"})
+    objection.refresh_from_db()
+    assert objection.outcome == Outcome.UPHELD
+    unit = published.units.get(kind=UnitKind.AREA, code="510623400")
+    assert unit.scores.get(indicator__code="party").points == 14
+    html = gaoxin_client.get(url).content.decode()
+    assert "纪要属实，更正为 14 分。" in html and "异议成立，已更正" in html
+
+
+def test_lock_needs_confirmation_and_the_leader(published, demo, user_in):
+    from django.contrib.auth import get_user_model
+
+    from jianhui.accounts.models import Role
+
+    leader, county_admin = Client(), Client()
+    leader.force_login(get_user_model().objects.get(username="leader"))
+    county_admin.force_login(user_in(demo, Role.COUNTY_ADMIN))
+    assert county_admin.get("/assessment/2024/step/lock/").status_code == 403
+    page = leader.get("/assessment/2024/step/lock/")
+    assert page.status_code == 200 and "此操作不能撤销" in page.content.decode()
+    leader.post("/assessment/2024/step/lock/")  # no confirmation: nothing happens
+    assert Scheme.objects.get(key="2024").status == Status.PUBLISHED
+    leader.post("/assessment/2024/step/lock/", {"confirm": "yes"})
+    assert Scheme.objects.get(key="2024").status == Status.LOCKED
