@@ -374,3 +374,102 @@ def test_locked_assessment_is_unchanged_after_data_corrections(build, demo):
     assert report.as_json(Scheme.objects.get(key="2023")) == before
     with pytest.raises(ValidationError, match="锁定"):
         scoring.run(scheme)
+
+
+# --- Supervision's formulas ----------------------------------------------------------------
+
+def _at(day, hour):
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@pytest.fixture
+def supervised(world):
+    """The concentrated action runs 2023-06-26 → 06-30 (five working days). 甲镇: reports on
+    time on 26, 28, 30, late on 27, missing on 29; inspections 好 (26) and 一般 (29), one 差
+    after D; a criticism and a talk confirmed, a rectification step only proposed, a withdrawn
+    step; rectification items: one closed on time, one late, one open past due, one not yet
+    due. 乙镇: every report on time, no inspection, no escalation, no item."""
+    from jianhui.supervision.models import (
+        DailyReport,
+        Escalation,
+        EscalationStep,
+        Inspection,
+        RectificationItem,
+        StepKind,
+        StepStatus,
+        Trigger,
+    )
+
+    campaign, a, b = world["campaign"], world["a"], world["b"]
+    campaign.action_start, campaign.action_end = dt.date(2023, 6, 26), dt.date(2023, 6, 30)
+    campaign.save()
+    days = [dt.date(2023, 6, d) for d in range(26, 31)]
+    for day, hour in zip(days, (10, 20, 9, None, 17), strict=True):
+        if hour is not None:
+            DailyReport.objects.create(campaign=campaign, jurisdiction=a, on=day,
+                                       submitted_at=_at(day, hour))
+        DailyReport.objects.create(campaign=campaign, jurisdiction=b, on=day,
+                                   submitted_at=_at(day, 12))
+    for due, done, rating in ((days[0], days[0], "good"), (days[3], days[3], "fair"),
+                              (dt.date(2023, 7, 3), dt.date(2023, 7, 3), "poor"),
+                              (days[2], None, "")):
+        Inspection.objects.create(campaign=campaign, jurisdiction=a, due_on=due, done_on=done,
+                                  inspectors="刘志强" if done else "", rating=rating)
+    esc = Escalation.objects.create(campaign=campaign, jurisdiction=a, trigger=Trigger.SLOW,
+                                    opened_on=dt.date(2023, 6, 20))
+    for kind, on, status in ((StepKind.CRITICISM, dt.date(2023, 6, 20), StepStatus.CONFIRMED),
+                             (StepKind.TALK, days[2], StepStatus.CONFIRMED),
+                             (StepKind.RECTIFY, days[4], StepStatus.PROPOSED)):
+        EscalationStep.objects.create(escalation=esc, kind=kind, on=on, status=status,
+                                      reason="日报迟报")
+    withdrawn = Escalation.objects.create(campaign=campaign, jurisdiction=a,
+                                          trigger=Trigger.STALLED, opened_on=days[1])
+    EscalationStep.objects.create(escalation=withdrawn, kind=StepKind.CRITICISM, on=days[1],
+                                  status=StepStatus.WITHDRAWN, reason="数据有误")
+    june = lambda d: dt.date(2023, 6, d)  # noqa: E731
+    for due, done, verified in ((june(20), june(19), june(21)), (june(25), june(27), june(28)),
+                                (june(28), None, None), (dt.date(2023, 7, 10), None, None)):
+        RectificationItem.objects.create(
+            jurisdiction=a, escalation=esc, text="补报日报", owner="甲镇工会", due_on=due,
+            done_on=done, verified_at=_at(verified, 9) if verified else None)
+    return world
+
+
+def test_supervision_formulas(supervised):
+    m = _measures(supervised, make_scheme(supervised["campaign"]))
+    a, b = supervised["a"].code, supervised["b"].code
+    reports = m("reports_on_time", a)
+    assert reports.value == Fraction(3, 5)
+    assert (reports.inputs["due"], reports.inputs["submitted"], reports.inputs["on_time"]) == (
+        5, 4, 3)
+    assert reports.inputs["missing"] == ["2023-06-29"] and reports.inputs["late"] == ["2023-06-27"]
+    assert m("reports_on_time", b).value == 1
+    ratings = m("inspection_ratings", a)
+    assert ratings.value == (1 + Fraction(3, 5)) / 2
+    assert (ratings.inputs["good"], ratings.inputs["fair"], ratings.inputs["poor"]) == (1, 1, 0)
+    assert m("inspection_ratings", b).value == 0
+    steps = m("escalations", a)
+    assert steps.value == 2 and [s["step"] for s in steps.inputs["steps"]] == ["criticism", "talk"]
+    assert m("escalations", b).value == 0
+    items = m("rectification_on_time", a)
+    assert items.value == Fraction(1, 3)
+    assert (items.inputs["due"], items.inputs["closed_on_time"]) == (3, 1)
+    assert m("rectification_on_time", b).value == 1  # nothing due: full
+
+
+def test_escalations_as_a_capped_deduction_in_a_run(supervised):
+    scheme = make_scheme(supervised["campaign"])
+    Indicator.objects.create(scheme=scheme, code="escalated", name="被督办", role=Role.DEDUCTION,
+                             formula="escalations", applies_to=AppliesTo.AREA,
+                             per_item=Decimal("1.5"), cap=Decimal(2), order=30)
+    units = {u.code: u for u in scoring.run(scheme)}
+    a = units[supervised["a"].code]
+    score = a.scores.get(indicator__code="escalated")
+    assert score.points == -2  # 2 steps × 1.5 = 3, capped at 2
+    assert a.total == Decimal("69.58333334") - 2
+    data = report.as_json(scheme)
+    row = next(r for r in data["results"] if r["code"] == supervised["a"].code)
+    entry = next(s for s in row["scores"] if s["indicator"] == "escalated")
+    assert (entry["points"], entry["max"]) == (-2, 2)

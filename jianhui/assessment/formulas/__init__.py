@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import campaign as _campaign  # noqa: F401  (registers its formulas)
 from . import figures as _figures  # noqa: F401
+from . import supervision as _supervision  # noqa: F401
 from .base import AREA, ORGANISATION, REGISTRY, Formula, Measure, choices
 from .context import Context
 
