@@ -130,3 +130,20 @@ def test_lock_needs_confirmation_and_the_leader(published, demo, user_in):
     assert Scheme.objects.get(key="2024").status == Status.PUBLISHED
     leader.post("/assessment/2024/step/lock/", {"confirm": "yes"})
     assert Scheme.objects.get(key="2024").status == Status.LOCKED
+
+
+def test_results_notice_docx(admin_client):
+    from jianhui.documents import read_text
+
+    response = admin_client.get("/assessment/2023/notice.docx")
+    assert response.status_code == 200
+    assert response["Content-Type"].endswith("wordprocessingml.document")
+    assert "filename*=utf-8''2023" in response["Content-Disposition"]
+    text = "\n".join(read_text(response.content))
+    assert "中江县总工会文件" in text
+    assert "关于2023年度建会入会专项考核结果的通报" in text and "公示稿" not in text
+    assert "1\t辑庆镇\t98.32\t优秀" in text  # the areas' table, from the stored results
+    assert "4\t高新区\t95.99\t优秀" in text
+    scheme = Scheme.objects.get(key="2023")
+    fails = scheme.units.filter(kind=UnitKind.ORGANISATION, grade="fail").count()
+    assert f"不合格{fails}个" in text

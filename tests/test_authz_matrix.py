@@ -140,6 +140,7 @@ TABLE: dict[str, Row] = {
                                   "ao:200/404 uc:200/404 au:403/403", obj="scheme"),
     "assessment:ranking?export": Row(get=f"{LOGIN} au:403/403 *:200/404", obj="scheme",
                                      query="?export=xlsx"),
+    "assessment:notice": Row(get=f"{LOGIN} au:403/403 *:200/404", obj="scheme"),
     "assessment:breakdown": Row(get=f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 "
                                     "ao:200/404 uc:404/404 au:403/403", obj="unit"),
     "assessment:object": Row(get=f"{LOGIN} *:405",

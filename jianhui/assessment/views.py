@@ -12,17 +12,23 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jianhui.accounts.rights import Right, right_required
+from jianhui.audit.log import record
+from jianhui.audit.models import Action
 from jianhui.web.exporting import Export
 from jianhui.web.pages import get_scoped, paginate
 
 from . import scoring, services
 from .models import Objection, Scheme, Score, Status, TiltPlan, Unit, UnitKind, Visibility
+from .notice import notice_filename, results_notice
 from .tables import RANKING_COLUMNS, chart_data, ranking_rows
 
 NO_VIEW = "您没有查看考核结果的权限。"
@@ -146,6 +152,23 @@ def answer(request, key: str, pk: int):
     else:
         messages.success(request, "已答复异议。")
     return redirect(objection.unit.get_absolute_url())
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@right_required(Right.EXPORT, "您没有导出的权限。")
+def notice(request, key: str):
+    """The results notice as .docx (GB/T 9704), from the stored results."""
+    scheme = _scheme(request, key)
+    name = notice_filename(scheme)
+    data = results_notice(scheme)
+    record(Action.EXPORT, model="assessment.Scheme", object_key=scheme.key, object_repr=name,
+           detail={"kind": "results_notice", "status": scheme.status})
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"assessment-{scheme.key}.docx\"; filename*=utf-8''{quote(name)}")
+    return response
 
 
 STEPS = {
