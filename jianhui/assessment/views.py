@@ -11,7 +11,6 @@ answers objections; locking needs the right to lock assessments there (county le
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-
 from urllib.parse import quote
 
 from django.contrib import messages
