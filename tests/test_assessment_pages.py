@@ -147,3 +147,28 @@ def test_results_notice_docx(admin_client):
     scheme = Scheme.objects.get(key="2023")
     fails = scheme.units.filter(kind=UnitKind.ORGANISATION, grade="fail").count()
     assert f"不合格{fails}个" in text
+
+
+def test_demo_tilt_plan_and_accountability(admin_client):
+    scheme = Scheme.objects.get(key="2023")
+    top = scheme.units.filter(kind=UnitKind.ORGANISATION, rank__lte=scheme.tilt_top_n)
+    assert top.count() >= 3 and all(u.tilt.funds > 0 for u in top)
+    failed = scheme.units.filter(kind=UnitKind.ORGANISATION, grade="fail")
+    assert failed.exists() and all(u.accountability.exists() for u in failed)
+    html = admin_client.get(failed.first().get_absolute_url()).content.decode()
+    assert "限期整改" in html and "入会率偏低" in html
+    ranking = admin_client.get("/assessment/2023/").content.decode()
+    assert 'id="tilt"' in ranking and "50000.00" in ranking
+
+
+def test_tilt_only_for_the_top_and_accountability_only_for_fails(demo):
+    from django.core.exceptions import ValidationError
+
+    scheme = Scheme.objects.get(key="2023")
+    fourth = scheme.units.filter(kind=UnitKind.ORGANISATION, rank__gt=scheme.tilt_top_n).first()
+    with pytest.raises(ValidationError, match="不在前 3 名之内"):
+        services.set_tilt(fourth, staff_positions=1, funds=Decimal(1))
+    passed = scheme.units.get(kind=UnitKind.AREA, code="510623400")
+    with pytest.raises(ValidationError, match="只有不合格单位需要问责"):
+        services.hold_accountable(passed, measure="talk", decided_on=dt.date(2024, 1, 1),
+                                  note="x")

@@ -148,6 +148,15 @@ TABLE: dict[str, Row] = {
                                   "ao:302/404 uc:404/404 au:403/403", obj="unit"),
     "assessment:answer": Row(get=f"{LOGIN} *:405",
                              post=f"{LOGIN} su:302/302 ca:302/302 *:403/403", obj="objection"),
+    # Tilt and accountability: the county only; for 高新区 (ranked 4th, 优秀) both refuse
+    # with a message and a redirect.
+    "assessment:tilt": Row(get=f"{LOGIN} *:405",
+                           post=f"{LOGIN} su:302/302 ca:302/302 cl:403/403 tf:403/404 "
+                                "ao:403/404 uc:404/404 au:403/403", obj="unit"),
+    "assessment:accountability": Row(get=f"{LOGIN} *:405",
+                                     post=f"{LOGIN} su:302/302 ca:302/302 cl:403/403 "
+                                          "tf:403/404 ao:403/404 uc:404/404 au:403/403",
+                                     obj="unit"),
     "assessment:step": Row(get=f"{LOGIN} su:200/200 ca:200/403 cl:403/200 *:403/403",
                            post=f"{LOGIN} su:200/200 ca:200/403 cl:403/200 *:403/403",
                            obj="step"),

@@ -200,16 +200,44 @@ def set_tilt(unit: Unit, *, staff_positions: int, funds: Decimal, note: str = ""
     return plan
 
 
+def escalations_of(unit: Unit):
+    """Supervision's escalations behind a unit: those of its area (a grassroots union's area
+    is the one it was assessed in) during the scheme's campaign, not withdrawn."""
+    from jianhui.supervision.models import Escalation
+
+    area = unit.scheme.units.filter(kind=UnitKind.AREA, code=unit.area_code).first()
+    path = area.path if area else unit.path
+    return (Escalation.objects.filter(campaign=unit.scheme.campaign,
+                                      jurisdiction__path__startswith=path,
+                                      withdrawn_at__isnull=True)
+            .select_related("jurisdiction").prefetch_related("steps").order_by("opened_on"))
+
+
+def escalation_text(escalation) -> str:
+    steps = "、".join(f"{s.on:%Y-%m-%d}{s.get_kind_display()}" for s in escalation.steps.all()
+                     if s.status == "confirmed")
+    return (f"{escalation.jurisdiction.name}{escalation.get_trigger_display()}督办"
+            f"（{escalation.opened_on:%Y-%m-%d}提出" + (f"；{steps}" if steps else "") + "）")
+
+
 @transaction.atomic
 def hold_accountable(unit: Unit, *, measure: str, decided_on: dt.date, note: str,
                      escalations: list | None = None, by=None) -> Accountability:
+    """Record accountability for a 不合格 unit, linked to the escalations behind it (kept as
+    their ids with a description as of now, so the record reads the same later)."""
     if unit.scheme.status != Status.LOCKED:
         raise ValidationError("考核结果锁定后才能记录问责。")
     if unit.grade != Grade.FAIL:
         raise ValidationError(f"{unit.name}的考核等级为{unit.get_grade_display()}，"
                               "只有不合格单位需要问责。")
+    known = {e.pk: e for e in escalations_of(unit)}
+    chosen = [int(pk) for pk in escalations or []]
+    unknown = [pk for pk in chosen if pk not in known]
+    if unknown:
+        raise ValidationError(f"督办事项 {unknown} 不属于{unit.name}所在片区，不能关联。")
     item = Accountability(unit=unit, measure=measure, decided_on=decided_on, note=note,
-                          escalations=escalations or [], recorded_by=by)
+                          escalations=[{"id": pk, "text": escalation_text(known[pk])}
+                                       for pk in chosen], recorded_by=by)
     item.full_clean()
     item.save()
     return item

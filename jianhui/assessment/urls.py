@@ -12,4 +12,7 @@ urlpatterns = [
     path("<str:key>/objections/<int:pk>/answer/", views.answer, name="answer"),
     path("<str:key>/<str:kind>/<str:code>/", views.breakdown, name="breakdown"),
     path("<str:key>/<str:kind>/<str:code>/objection/", views.object_to, name="object"),
+    path("<str:key>/<str:kind>/<str:code>/tilt/", views.tilt, name="tilt"),
+    path("<str:key>/<str:kind>/<str:code>/accountability/", views.accountability,
+         name="accountability"),
 ]

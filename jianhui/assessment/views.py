@@ -10,6 +10,7 @@ answers objections; locking needs the right to lock assessments there (county le
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
@@ -26,7 +27,18 @@ from jianhui.web.exporting import Export
 from jianhui.web.pages import get_scoped, paginate
 
 from . import scoring, services
-from .models import Objection, Scheme, Score, Status, TiltPlan, Unit, UnitKind, Visibility
+from .models import (
+    Grade,
+    Measure,
+    Objection,
+    Scheme,
+    Score,
+    Status,
+    TiltPlan,
+    Unit,
+    UnitKind,
+    Visibility,
+)
 from .notice import notice_filename, results_notice
 from .tables import RANKING_COLUMNS, chart_data, ranking_rows
 
@@ -105,6 +117,11 @@ def breakdown(request, key: str, kind: str, code: str):
         "objections": unit.objections.select_related("indicator"),
         "may_object": may_object, "can_manage": can_manage(request, scheme),
         "accountability": unit.accountability.all(),
+        "may_tilt": (scheme.locked and can_manage(request, scheme) and unit.rank is not None
+                     and unit.rank <= scheme.tilt_top_n),
+        "may_hold": scheme.locked and can_manage(request, scheme) and unit.grade == Grade.FAIL,
+        "candidates": services.escalations_of(unit) if unit.grade == Grade.FAIL else [],
+        "measures": Measure.choices,
         "tilt": TiltPlan.objects.filter(unit=unit).first(),
     })
 
@@ -151,6 +168,48 @@ def answer(request, key: str, pk: int):
     else:
         messages.success(request, "已答复异议。")
     return redirect(objection.unit.get_absolute_url())
+
+
+def _managed_unit(request, key: str, kind: str, code: str) -> Unit:
+    scheme = _scheme(request, key)
+    unit = get_scoped(Unit.objects.filter(scheme=scheme), request.scope, kind=kind, code=code)
+    if not can_manage(request, scheme):
+        raise PermissionDenied("只有县总工会可以记录资源倾斜和考核问责。")
+    return unit
+
+
+def _done(request, unit: Unit, action, success: str):
+    try:
+        action()
+    except (ValidationError, ValueError, InvalidOperation) as exc:
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else "请检查填写的数字和日期。"
+        messages.error(request, text)
+    else:
+        messages.success(request, success)
+    return redirect(unit.get_absolute_url())
+
+
+@require_POST
+@right_required(Right.VIEW, NO_VIEW)
+def tilt(request, key: str, kind: str, code: str):
+    unit = _managed_unit(request, key, kind, code)
+    post = request.POST
+    return _done(request, unit, lambda: services.set_tilt(
+        unit, staff_positions=int(post.get("staff_positions") or 0),
+        funds=Decimal(post.get("funds") or 0), note=post.get("note", ""), by=request.user),
+        f"已记录{unit.name}的资源倾斜计划。")
+
+
+@require_POST
+@right_required(Right.VIEW, NO_VIEW)
+def accountability(request, key: str, kind: str, code: str):
+    unit = _managed_unit(request, key, kind, code)
+    post = request.POST
+    return _done(request, unit, lambda: services.hold_accountable(
+        unit, measure=post.get("measure", ""),
+        decided_on=dt.date.fromisoformat(post.get("decided_on", "")),
+        note=post.get("note", ""), escalations=post.getlist("escalations"), by=request.user),
+        f"已记录对{unit.name}的考核问责。")
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

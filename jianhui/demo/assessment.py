@@ -16,7 +16,9 @@ from django.db import transaction
 from jianhui.assessment import scoring, services
 from jianhui.assessment.models import (
     AppliesTo,
+    Grade,
     Indicator,
+    Measure,
     Method,
     Outcome,
     Role,
@@ -117,4 +119,12 @@ def _load(campaign: Campaign) -> Scheme:
         assessor=ASSESSOR,
         reply="经复核，第四季度联席会议纪要属实，党建带工建工作机制得分由 14 分更正为 14.5 分。")
     services.lock(scheme, by=leader)
+    for n, unit in enumerate(services.tilt_candidates(scheme)):
+        services.set_tilt(unit, staff_positions=1, funds=Decimal(50000 - 10000 * min(n, 2)),
+                          note="用于职工之家建设和工会专职工作人员补助。", by=admin)
+    for unit in scheme.units.filter(kind=UnitKind.ORGANISATION, grade=Grade.FAIL):
+        services.hold_accountable(
+            unit, measure=Measure.RECTIFY, decided_on=dt.date(2024, 1, 20), by=leader,
+            note=f"考核得分 {unit.total:.2f} 分，入会率偏低：限 2024 年 3 月底前完成会员发展整改。",
+            escalations=[e.pk for e in services.escalations_of(unit)])
     return scheme
