@@ -8,10 +8,10 @@ import datetime as dt
 from fractions import Fraction
 
 from django.utils import timezone
+from supervision_world import D, make_world
 
 from jianhui.supervision import reports
 from jianhui.supervision.models import DailyReport, SupervisionRules
-from supervision_world import D, make_world
 
 
 def test_completeness_and_timeliness_with_the_cut_off_hour(build):

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from supervision_world import START, D, make_world, unionize
 
 from jianhui.documents import read_text
 from jianhui.lib.workdays import working_days
@@ -23,7 +24,6 @@ from jianhui.supervision.models import (
     StepStatus,
     Trigger,
 )
-from supervision_world import D, START, make_world, unionize
 
 
 def at(day: dt.date, hour: int) -> dt.datetime:
