@@ -198,6 +198,10 @@ class OfficialDocument:
 
     # --- the content ----------------------------------------------------------------------
 
+    def addressee(self, text: str):
+        """The main recipient (主送机关), flush left, ending with a full-width colon."""
+        return self._paragraph(text)
+
     def heading(self, text: str):
         """A first-level heading (一、……): 黑体 三号."""
         return self._paragraph(text, fonts.HEI, indent=INDENT)

@@ -121,3 +121,70 @@ def bulletin_document(campaign, bulletin) -> bytes:
     doc.colophon(printed_by=f"{issuer(campaign)}办公室", printed_on=bulletin.on,
                  copies_to="各片区包片领导，各工作专班")
     return doc.to_bytes()
+
+
+# --- 书面通报批评 -------------------------------------------------------------------------
+
+def criticism_notice(step) -> bytes:
+    """The criticism notice of a confirmed step: the unit named, the facts from the data."""
+    from jianhui.lib.workdays import add_working_days
+
+    case = step.escalation
+    campaign, area = case.campaign, case.jurisdiction
+    on = step.confirmed_at.date() if step.confirmed_at else step.on
+    doc = OfficialDocument(header=HEADER, issuer=issuer(campaign), date=on,
+                           title=f"关于对{area.name}建会入会工作{case.get_trigger_display()}的通报批评")
+    doc.addressee(f"{area.name}工会：")
+    doc.paragraph(f"在{campaign.name}中，{step.reason}")
+    facts = step.facts or {}
+    if "completion" in facts and "time_progress" in facts:
+        doc.paragraph(f"截至{chinese_date(step.on)}，你单位目标任务完成进度为{pct(facts['completion'])}，"
+                      f"时序进度为{pct(facts['time_progress'])}。")
+    due = add_working_days(on, 3)
+    doc.paragraph("根据集中行动“三天一督导、每天一通报”的工作要求，经县总工会领导确认，现对你单位"
+                  f"予以书面通报批评。请你单位认真查找原因，于{chinese_date(due)}前将整改措施书面报县总工会，"
+                  "并在每日日报中报告进展。")
+    doc.signature(issuer(campaign), on)
+    doc.colophon(printed_by=f"{issuer(campaign)}办公室", printed_on=on,
+                 copies_to="各片区包片领导，各工作专班")
+    return doc.to_bytes()
+
+
+# --- 每周推进会 ---------------------------------------------------------------------------
+
+def meeting_material(campaign, week_end: dt.date, *, progress_rows, escalations, items) -> bytes:
+    """The weekly progress meeting's material: progress per area since last week, the lagging
+    areas, open escalations and the items due. `progress_rows` are (name, completion last
+    week, completion now, 时序进度, lagging) with completions as floats."""
+    week_start = week_end - dt.timedelta(days=6)
+    doc = OfficialDocument(header="建会入会工作推进会材料", issuer=issuer(campaign), date=week_end,
+                           title=f"{month_day(week_start)}至{month_day(week_end)}工作进展")
+    doc.heading("一、各片区本周进展")
+    doc.table(["片区", "上周完成进度", "本周完成进度", "本周增减", "时序进度", "状态"],
+              [[name, pct(before), pct(now), points(now - before, ""), pct(tp),
+                "滞后" if lag else "正常"] for name, before, now, tp, lag in progress_rows],
+              widths_mm=[32, 28, 28, 22, 26, 20],
+              align=["left", "center", "center", "center", "center", "center"],
+              highlight=[i for i, r in enumerate(progress_rows) if r[4]])
+    doc.heading("二、进度滞后的片区")
+    lagging = [r[0] for r in progress_rows if r[4]]
+    doc.paragraph(("、".join(lagging) + "完成进度低于时序进度，请包片领导重点研究。") if lagging
+                  else "各片区完成进度均不低于时序进度。")
+    doc.heading("三、未办结的督办事项")
+    if escalations:
+        for e in escalations:
+            step = e.current()
+            state = f"{step.get_kind_display()}（{step.get_status_display()}）" if step else "—"
+            doc.paragraph(f"{e.jurisdiction.name}：{e.get_trigger_display()}，"
+                          f"{e.opened_on:%m月%d日}提出，目前为{state}。")
+    else:
+        doc.paragraph("无。")
+    doc.heading("四、到期和逾期的工作事项")
+    if items:
+        doc.table(["事项", "责任人", "时限", "状态"],
+                  [[text, owner, f"{due:%m-%d}", state] for text, owner, due, state in items],
+                  widths_mm=[84, 26, 22, 24], align=["left", "center", "center", "center"])
+    else:
+        doc.paragraph("无。")
+    doc.colophon(printed_by=f"{issuer(campaign)}办公室", printed_on=week_end)
+    return doc.to_bytes()

@@ -60,16 +60,30 @@ class Prefilled:
 
 
 def prefilled(campaign: Campaign, area: Jurisdiction, on: dt.date) -> Prefilled:
-    since = previous_working_day(on)
-    grid = statistics.figures([since, on], [area])
-    before, now = grid[since, area.code], grid[on, area.code]
-    in_area = {"enterprise__jurisdiction__path__startswith": area.path}
-    visited = set(Outreach.objects.filter(campaign=campaign, on=on, **in_area)
-                  .values_list("enterprise_id", flat=True))
-    visited |= set(EmployeeSurvey.objects.filter(surveyed_on=on, **in_area)
-                   .values_list("enterprise_id", flat=True))
-    return Prefilled(since=since, new_unions=now.unionized - before.unionized,
-                     new_members=now.members - before.members, visits=len(visited))
+    return prefilled_series(campaign, [area], [on])[area.code, on]
+
+
+def prefilled_series(campaign: Campaign, places: list[Jurisdiction],
+                     days: list[dt.date]) -> dict[tuple[str, dt.date], Prefilled]:
+    """`prefilled` for many areas and days, with one statistics call for all of them."""
+    since = {on: previous_working_day(on) for on in days}
+    grid = statistics.figures(sorted(set(days) | set(since.values())), places)
+    out = {}
+    for area in places:
+        in_area = {"enterprise__jurisdiction__path__startswith": area.path}
+        visited: dict[dt.date, set[int]] = {}
+        for on, pk in Outreach.objects.filter(campaign=campaign, on__in=days, **in_area
+                                              ).values_list("on", "enterprise_id"):
+            visited.setdefault(on, set()).add(pk)
+        for on, pk in EmployeeSurvey.objects.filter(surveyed_on__in=days, **in_area
+                                                    ).values_list("surveyed_on", "enterprise_id"):
+            visited.setdefault(on, set()).add(pk)
+        for on in days:
+            before, now = grid[since[on], area.code], grid[on, area.code]
+            out[area.code, on] = Prefilled(
+                since=since[on], new_unions=now.unionized - before.unionized,
+                new_members=now.members - before.members, visits=len(visited.get(on, ())))
+    return out
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ class Meeting(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "推进会"
         ordering = ["-held_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "held_on"],
+                                               name="meeting_once_per_day")]
 
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.title}"

@@ -10,6 +10,7 @@ from jianhui.demo.accounts import demo_password, ensure_demo_accounts
 from jianhui.demo.assessment import load_demo_assessment
 from jianhui.demo.campaign import load_demo_campaign
 from jianhui.demo.county import load_demo_county
+from jianhui.demo.supervision import load_demo_supervision
 
 
 class Command(BaseCommand):
@@ -35,6 +36,11 @@ def prepare_demo(out=sys.stderr) -> str:
     accounts = ensure_demo_accounts(password)
     if load_demo_campaign() is not None:
         out.write("已载入演示县的建会入会行动（2023-zj）。\n")
+    supervision = load_demo_supervision()
+    if supervision is not None:
+        out.write(f"已载入集中行动的督导记录：{supervision['daily_reports']} 份日报、"
+                  f"{supervision['bulletins']} 期通报、{supervision['inspections']} 次督导、"
+                  f"{supervision['meetings']} 次推进会。\n")
     if load_demo_assessment() is not None:
         out.write("已载入演示县的 2023 年度专项考核（已锁定）。\n")
     out.write("演示账号：" + "，".join(f"{u}（{a}）" for u, _, a in accounts) + "\n")
