@@ -1,5 +1,10 @@
 """`jianhui assess run|show` on the demo: the JSON contract, the ranking of the areas against
-`jianhui progress --json`, and every data-driven input against `jianhui stats --json`."""
+`jianhui progress --json`, and every data-driven input against `jianhui stats --json`.
+
+The session's demo has no supervision records (other tests count on that), so
+`test_full_demo` loads the concentrated action's supervision (two bulletins, the reports,
+inspections and 辑庆镇's escalation) and the 2023 assessment again inside its own transaction,
+as `jianhui load-demo` does, and runs the checks on that."""
 
 from __future__ import annotations
 
@@ -25,6 +30,25 @@ def _json(*args) -> dict:
 @pytest.fixture
 def shown(demo):
     return _json("assess", "show", "--scheme", "2023", "--json")
+
+
+def test_full_demo(demo):
+    from jianhui.demo.assessment import load_demo_assessment
+    from jianhui.demo.supervision import load_demo_supervision
+
+    assert load_demo_supervision(bulletin_days=2)["escalations"]
+    Scheme.objects.filter(key="2023").delete()
+    load_demo_assessment()
+    shown = _json("assess", "show", "--scheme", "2023", "--json")
+    test_show_prints_exactly_the_contract(shown)
+    test_areas_rank_as_their_completion_in_progress(shown)
+    test_every_data_driven_input_matches_stats(shown)
+    jiqing = next(r for r in shown["results"] if r["code"] == "510623117")
+    scores = {s["indicator"]: s for s in jiqing["scores"]}
+    # 辑庆镇 was escalated three times (criticism, talk, rectification): 3 × 0.5 capped at 1.
+    assert scores["escalated"]["inputs"]["escalation_steps"] == 3
+    assert scores["escalated"]["points"] == -1
+    assert scores["reports"]["inputs"]["due"] > 0
 
 
 def test_show_prints_exactly_the_contract(shown):
