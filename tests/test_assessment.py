@@ -473,3 +473,30 @@ def test_escalations_as_a_capped_deduction_in_a_run(supervised):
     row = next(r for r in data["results"] if r["code"] == supervised["a"].code)
     entry = next(s for s in row["scores"] if s["indicator"] == "escalated")
     assert (entry["points"], entry["max"]) == (-2, 2)
+
+
+def test_back_office_refuses_weights_not_adding_up_to_100(world, rf):
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    from jianhui.assessment.admin import IndicatorInline
+
+    scheme = make_scheme(world["campaign"])
+    request = rf.post("/")
+    request.user = get_user_model().objects.get(username="admin")
+    FormSet = IndicatorInline(Scheme, admin.site).get_formset(request, scheme)
+    lines = list(scheme.indicators.all())
+    data = {"indicators-TOTAL_FORMS": len(lines), "indicators-INITIAL_FORMS": len(lines)}
+    for n, ind in enumerate(lines):
+        for field in ("order", "code", "name", "role", "method", "formula", "applies_to",
+                      "weight", "cap", "description"):
+            data[f"indicators-{n}-{field}"] = getattr(ind, field)
+        data[f"indicators-{n}-full_at"] = ind.full_at or ""
+        data[f"indicators-{n}-per_item"] = ind.per_item or ""
+        data[f"indicators-{n}-id"] = ind.pk
+        data[f"indicators-{n}-scheme"] = scheme.pk
+    assert FormSet(data, instance=scheme).is_valid()
+    data["indicators-0-weight"] = 35  # completion 40 → 35: the areas' lines add up to 95
+    formset = FormSet(data, instance=scheme)
+    assert not formset.is_valid()
+    assert "适用于园区/乡镇的计分指标权重合计为 95" in str(formset.non_form_errors())
