@@ -190,6 +190,8 @@ def set_tilt(unit: Unit, *, staff_positions: int, funds: Decimal, note: str = ""
     scheme = unit.scheme
     if scheme.status != Status.LOCKED:
         raise ValidationError("考核结果锁定后才能确定资源倾斜计划。")
+    if unit.kind != UnitKind.ORGANISATION:
+        raise ValidationError("资源倾斜面向排名靠前的基层工会，园区、乡镇不列入倾斜计划。")
     if unit.rank is None or unit.rank > scheme.tilt_top_n:
         raise ValidationError(f"{unit.name}不在前 {scheme.tilt_top_n} 名之内，不能列入倾斜计划。")
     plan = TiltPlan.objects.filter(unit=unit).first() or TiltPlan(unit=unit)

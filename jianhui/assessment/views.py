@@ -117,7 +117,8 @@ def breakdown(request, key: str, kind: str, code: str):
         "objections": unit.objections.select_related("indicator"),
         "may_object": may_object, "can_manage": can_manage(request, scheme),
         "accountability": unit.accountability.all(),
-        "may_tilt": (scheme.locked and can_manage(request, scheme) and unit.rank is not None
+        "may_tilt": (scheme.locked and can_manage(request, scheme)
+                     and unit.kind == UnitKind.ORGANISATION and unit.rank is not None
                      and unit.rank <= scheme.tilt_top_n),
         "may_hold": scheme.locked and can_manage(request, scheme) and unit.grade == Grade.FAIL,
         "candidates": services.escalations_of(unit) if unit.grade == Grade.FAIL else [],

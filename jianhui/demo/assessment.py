@@ -52,9 +52,9 @@ INDICATORS = [
     ("escalated", "被督办扣分", Role.DEDUCTION, Method.FORMULA, "escalations", AppliesTo.AREA,
      0, None, "0.5", 1, "被书面通报批评、主席约谈、限期整改的，每次扣 0.5 分，最多扣 1 分。"),
     ("org_membership", "入会率", Role.SCORED, Method.FORMULA, "membership_rate",
-     AppliesTo.ORGANISATION, 75, "0.80", None, 0, "覆盖企业职工入会率达到 80% 得满分。"),
+     AppliesTo.ORGANISATION, 75, "0.90", None, 0, "覆盖企业职工入会率达到 90% 得满分。"),
     ("org_recruited", "每百名职工新增会员", Role.SCORED, Method.FORMULA, "members_per_100",
-     AppliesTo.ORGANISATION, 25, "30", None, 0, "行动期间每百名职工新增会员 30 名得满分。"),
+     AppliesTo.ORGANISATION, 25, "60", None, 0, "行动期间每百名职工新增会员 60 名得满分。"),
     ("honours", "荣誉表彰", Role.BONUS, Method.MANUAL, "", AppliesTo.BOTH, 0, None, None, 3,
      "获市级及以上工会表彰的加分，最多加 3 分。"),
 ]
@@ -81,7 +81,7 @@ def load_demo_assessment() -> Scheme | None:
 def make_scheme(campaign: Campaign, key: str = KEY) -> Scheme:
     """The 2023 scheme with its indicators (also the tests' realistic fixture)."""
     scheme = Scheme(key=key, name="2023年度建会入会专项考核", year=2023, campaign=campaign,
-                    as_of=AS_OF, tie_break="completion,establishment", tilt_top_n=3,
+                    as_of=AS_OF, tie_break="completion,establishment,org_membership", tilt_top_n=3,
                     excellent_min=Decimal(90), good_min=Decimal(75), pass_min=Decimal(60),
                     note="考核结果纳入年终目标考核；排名前三的基层工会给予人员和经费倾斜。")
     scheme.full_clean()
@@ -125,8 +125,8 @@ def _load(campaign: Campaign) -> Scheme:
         assessor=ASSESSOR,
         reply="经复核，第四季度联席会议纪要属实，党建带工建工作机制得分由 14 分更正为 14.5 分。")
     services.lock(scheme, by=leader)
-    for n, unit in enumerate(services.tilt_candidates(scheme)):
-        services.set_tilt(unit, staff_positions=1, funds=Decimal(50000 - 10000 * min(n, 2)),
+    for unit in services.tilt_candidates(scheme):  # tied units get the same
+        services.set_tilt(unit, staff_positions=1, funds=Decimal(60000 - 10000 * unit.rank),
                           note="用于职工之家建设和工会专职工作人员补助。", by=admin)
     for unit in scheme.units.filter(kind=UnitKind.ORGANISATION, grade=Grade.FAIL):
         services.hold_accountable(
