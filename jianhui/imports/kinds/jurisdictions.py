@@ -1,6 +1,6 @@
 """辖区: the jurisdiction tree, keyed by code, else by name under the same parent.
 
-A file may create the top jurisdiction (empty 上级辖区, type 县 or 区) and refer to parents that
+A file may create the top jurisdiction (empty 上级辖区, type 省, 市, 县 or 区) and refer to parents that
 are rows of the same file. Jurisdictions are few (hundreds per province), so they are saved one
 by one in tree order, which keeps the materialised paths right through Jurisdiction.save().
 """
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jianhui.regions.models import Jurisdiction, JurisdictionKind
+from jianhui.regions.models import TOP_KINDS, Jurisdiction, JurisdictionKind
 
 from ..readers import Columns
 from ..values import JURISDICTION_KIND
 from .base import OUTSIDE, Importer, RowReader, inside
-
-TOP_KINDS = (JurisdictionKind.COUNTY, JurisdictionKind.DISTRICT)
 
 
 @dataclass
@@ -60,7 +58,7 @@ class JurisdictionImporter(Importer):
         parent_ref = (r.get("上级辖区") or "").replace(" ", "")
         kind = r.get("类型", JURISDICTION_KIND) or ""
         if not parent_ref and kind and kind not in TOP_KINDS:
-            r.fail("上级辖区", "", f"{name or ''}的上级辖区为空:只有顶级的县或区可以不填上级辖区,请填写上级辖区的名称或代码。")
+            r.fail("上级辖区", "", f"{name or ''}的上级辖区为空:只有顶级的省、市、县或区可以不填上级辖区,请填写上级辖区的名称或代码。")
         if r.ok:
             self.nodes.append(Node(number, name, code, parent_ref, kind, cells))
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from jianhui.campaign.models import Campaign
 from jianhui.campaign.progress import campaign_progress
+from jianhui.lib.commands import BaseCommand, CommandError
 from jianhui.lib.numbers import percent
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from jianhui import statistics
+from jianhui.lib.commands import BaseCommand, CommandError
 from jianhui.statistics.columns import FIGURE_COLUMNS
 
 
