@@ -30,6 +30,7 @@ def test_stats_json_shape_and_seed_totals(demo):
     t = data["total"]
     assert (t["enterprises"], t["unionized"], t["standalone"], t["covered"], t["federations"],
             t["members"]) == (164, 161, 96, 65, 3, 15028)
+    assert t["committees"] == 96  # one 基层工会委员会 per standalone enterprise
     assert t["establishment_rate"] == 161 / 164 and isinstance(t["membership_rate"], float)
     rows = {r["name"]: r for r in data["jurisdictions"]}
     assert all(set(r) == KEYS for r in data["jurisdictions"])
