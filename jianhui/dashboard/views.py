@@ -18,7 +18,8 @@ from jianhui.unions.models import UnionOrganisation
 from jianhui.web.exporting import Export
 from jianhui.web.pages import as_of, get_scoped
 
-HEADLINE_DELTAS = ("enterprises", "unionized", "standalone", "covered", "federations", "members")
+HEADLINE_DELTAS = ("enterprises", "unionized", "standalone", "covered", "committees",
+                   "joint_unions", "federations", "members")
 
 
 def month_points(on: dt.date, months: int = 12) -> list[dt.date]:
