@@ -180,6 +180,13 @@ def test_usage_shows_the_command_as_typed(capsys, monkeypatch):
     assert "显示本帮助并退出" in out and "输出详细程度" in out and "Verbosity" not in out
 
 
+def test_jianhui_alone_lists_the_commands_in_chinese(capsys):
+    main([])
+    out = capsys.readouterr().out
+    assert "本系统的命令" in out and "  init " in out and "  load-demo " in out
+    assert out.index("  import ") < out.index("  stats ") and "migrate" in out
+
+
 def test_argparse_errors_are_chinese(capsys, monkeypatch):
     monkeypatch.setattr("sys.argv", ["jianhui", "stats", "--bogus"])
     with pytest.raises(SystemExit) as exit_:

@@ -38,7 +38,7 @@ def find_campaign(key: str | None, on) -> Campaign:
 
 
 class Command(BaseCommand):
-    help = "各辖区目标任务的完成进度、时序进度和是否滞后（DOMAIN.md §2 的口径）。"
+    help = "各辖区目标任务的完成进度、时序进度和是否滞后（口径见 docs/domain.md §2）。"
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:

@@ -20,7 +20,7 @@ def parse_date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "按日期统计各辖区的建会入会数据（DOMAIN.md §2 的口径）。"
+    help = "按日期统计各辖区的建会入会数据（口径见 docs/domain.md §2）。"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--as-of", type=parse_date, default=None, help="统计日期，默认今天")
