@@ -289,4 +289,5 @@ def test_a_superuser_on_an_empty_database_is_told_what_to_do(server, chromium):
     assert "系统中还没有辖区" in text and "jianhui init" in text
     assert "审计员" not in text and "审计员" not in page.title()
     shot(page, "no_role_superuser")
-    assert problems == []
+    # The page answers 403 (nothing to show), which Chromium logs; nothing else may fail.
+    assert [p for p in problems if "status of 403" not in p] == []
