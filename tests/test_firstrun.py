@@ -213,6 +213,13 @@ def test_users_add_takes_a_chinese_role_name(demo):
     assert Profile.objects.get(user=a.user).must_change_password
 
 
+def test_users_add_on_an_empty_database_points_to_init(db, monkeypatch):
+    monkeypatch.setattr(Jurisdiction.objects, "tops", lambda: Jurisdiction.objects.none())
+    with pytest.raises(CommandError, match="还没有任何辖区.*jianhui init"):
+        call_command("users", "add", "officer", "--role", "县总工会管理员", "--jurisdiction",
+                     "510603", stdout=io.StringIO())
+
+
 def test_users_add_on_an_unknown_jurisdiction_names_a_real_code(demo):
     with pytest.raises(CommandError, match="如中江县 510623"):
         call_command("users", "add", "lisi", "--role", "审计员", "--jurisdiction", "999",

@@ -55,5 +55,5 @@ class Command(BaseCommand):
             self.stderr.write(
                 "数据库是空的，请先初始化（建立本县和第一个管理员）。初始化链接（只能使用一次）：\n"
                 f"  http://{host}:{options['port']}/accounts/init/?token={token}\n"
-                "也可以停止服务后运行 jianhui init。")
+                "（从其他电脑打开时把地址换成本服务器的地址；也可以停止服务后运行 jianhui init。）")
         serve(options["host"], options["port"], options["threads"], self.stderr)
