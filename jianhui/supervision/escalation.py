@@ -99,7 +99,7 @@ def triggers(campaign: Campaign, on: dt.date) -> dict[str, tuple[str, str, dict]
         lagging_in = [b.issue_no for b in recent if code in b.content.get("lagging", [])]
         if before is not None and p.achieved <= before.achieved and p.lagging:
             found[code] = (Trigger.STALLED, (
-                f"{earlier_on:%m月%d日}以来{rules.stalled_days}个工作日"
+                f"{earlier_on.month}月{earlier_on.day}日以来{rules.stalled_days}个工作日"
                 f"{p.target.get_kind_display()}没有增长（{p.shown(p.achieved)}），完成进度"
                 f"{_pct(p.completion)}，低于时序进度{_pct(p.time_progress)}。"),
                 facts | {"since": earlier_on.isoformat(), "achieved_before": float(before.achieved)})
@@ -216,7 +216,7 @@ def close(case: Escalation, user, on: dt.date) -> EscalationStep:
     now = timezone.now()
     closing = EscalationStep.objects.create(
         escalation=case, kind=StepKind.CLOSE, on=on, status=StepStatus.CONFIRMED,
-        reason=f"{len(items)}项整改事项均已完成并经专班核验。", facts={"items": len(items)},
+        reason=f"{len(items)}项整改事项均已完成并经专班核验。", facts={"verified_items": len(items)},
         proposed_by=user, proposed_by_name=_name(user), confirmed_by=user, confirmed_at=now)
     case.closed_at = now
     case.save(update_fields=["closed_at"])

@@ -16,7 +16,7 @@ from jianhui.web.pages import as_of, get_scoped, paginate
 from .. import escalation as ladder
 from ..escalation import EscalationError
 from ..models import Escalation, RectificationItem, StepKind, StepStatus
-from .common import VIEW_MESSAGE, Right, campaign_for, can, docx_response, inspects, require
+from .common import VIEW_MESSAGE, Right, actor, campaign_for, can, docx_response, inspects, require
 
 CONFIRM_MESSAGE = "只有县总工会领导可以确认或撤回督办。"
 PROPOSE_MESSAGE = "只有县总工会管理员可以运行督办规则。"
@@ -36,7 +36,7 @@ def escalation_list(request, key: str):
     on = as_of(request)
     if request.method == "POST":
         require(request, Right.EDIT, campaign.jurisdiction, PROPOSE_MESSAGE)
-        made = ladder.propose(campaign, on, user=request.user)
+        made = ladder.propose(campaign, on, user=actor(request))
         if made:
             messages.success(request, f"督办规则提出了 {len(made)} 项建议，等待县总工会领导确认。")
         else:
@@ -103,10 +103,10 @@ def _act(request, case, action, may_confirm, may_inspect, may_report):
         if step is None:
             raise Http404("没有这个督办步骤。")
         if action == "confirm":
-            ladder.confirm(step, request.user)
+            ladder.confirm(step, actor(request))
             messages.success(request, f"已确认：{step.get_kind_display()}。")
         else:
-            ladder.withdraw(step, request.user, post.get("reason", ""))
+            ladder.withdraw(step, actor(request), post.get("reason", ""))
             messages.success(request, f"已撤回：{step.get_kind_display()}。")
         return None
     if action == "item":
@@ -132,12 +132,12 @@ def _act(request, case, action, may_confirm, may_inspect, may_report):
     if action == "verify" and item is not None:
         if not may_inspect:
             raise PermissionDenied("整改由督导专班核验。")
-        ladder.verify(item, request.user)
+        ladder.verify(item, actor(request))
         return None
     if action == "close":
         if not may_inspect:
             raise PermissionDenied("限期整改由督导专班核验后办结。")
-        ladder.close(case, request.user, as_of(request))
+        ladder.close(case, actor(request), as_of(request))
         messages.success(request, "督办事项已办结。")
         return None
     raise EscalationError("无法识别的操作。")

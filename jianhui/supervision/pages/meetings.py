@@ -19,6 +19,7 @@ from ..models import ActionItem, Meeting
 from .common import (
     VIEW_MESSAGE,
     Right,
+    actor,
     campaign_for,
     can,
     docx_response,
@@ -60,7 +61,7 @@ def meeting_list(request, key: str):
             if campaign.meetings.filter(held_on=meeting.held_on).exists():
                 form.add_error("held_on", f"{meeting.held_on:%Y-%m-%d} 已有推进会纪要，请在原纪要中补充。")
             else:
-                meeting.campaign, meeting.recorded_by = campaign, request.user
+                meeting.campaign, meeting.recorded_by = campaign, actor(request)
                 meeting.save()
                 return redirect("supervision:meeting", key=campaign.key,
                                 day=f"{meeting.held_on:%Y-%m-%d}")
