@@ -27,7 +27,7 @@ from jianhui.campaign.models import Campaign
 from jianhui.lib.workdays import add_working_days, working_days
 from jianhui.supervision import escalation as ladder
 from jianhui.supervision import reports
-from jianhui.supervision.bulletin import issue
+from jianhui.supervision.bulletin import issue, reuse_figures
 from jianhui.supervision.models import (
     ActionItem,
     Bulletin,
@@ -65,7 +65,7 @@ def load_demo_supervision(bulletin_days: int | None = None) -> dict[str, int] | 
     campaign = Campaign.objects.filter(key=KEY).select_related("jurisdiction").first()
     if campaign is None or campaign.daily_reports.exists():
         return None
-    with transaction.atomic(), untracked():
+    with transaction.atomic(), untracked(), reuse_figures():
         counts = _load(campaign, bulletin_days)
         record(Action.IMPORT, model="supervision.DailyReport", object_key=campaign.key,
                object_repr=campaign.name, username=operator(),
