@@ -99,8 +99,8 @@ def triggers(campaign: Campaign, on: dt.date) -> dict[str, tuple[str, str, dict]
         lagging_in = [b.issue_no for b in recent if code in b.content.get("lagging", [])]
         if before is not None and p.achieved <= before.achieved and p.lagging:
             found[code] = (Trigger.STALLED, (
-                f"{earlier_on.month}月{earlier_on.day}日以来{rules.stalled_days}个工作日"
-                f"{p.target.get_kind_display()}没有增长（{p.shown(p.achieved)}），完成进度"
+                f"{earlier_on.month}月{earlier_on.day}日以来连续{rules.stalled_days}个工作日"
+                f"{p.target.get_kind_display()}没有增长（仍为{p.shown(p.achieved)}），完成进度"
                 f"{_pct(p.completion)}，低于时序进度{_pct(p.time_progress)}。"),
                 facts | {"since": earlier_on.isoformat(), "achieved_before": float(before.achieved)})
         elif len(recent) >= rules.lagging_bulletins and len(lagging_in) == len(recent):
