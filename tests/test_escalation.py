@@ -103,7 +103,7 @@ def test_full_ladder_from_criticism_to_closed_rectification(world):
     step.save(update_fields=["confirmed_at"])
     notice = read_text(bytes(step.notice))
     assert any("丙镇" in line and "通报批评" in line for line in notice)
-    assert any("完成进度为20.0%" in line for line in notice)
+    assert any("完成进度20.0%，低于时序进度32.3%" in line for line in notice)
     with pytest.raises(EscalationError):
         escalation.confirm(step, leader)
     case = step.escalation
