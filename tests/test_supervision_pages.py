@@ -154,3 +154,61 @@ def test_bulletin_docx_fonts_are_named_for_word(site):
         for p in document.paragraphs for r in p.runs}
     assert {"方正小标宋简体", "黑体", "仿宋_GB2312"} <= east_asia
     assert dt.date(2023, 8, 10).isoformat() in str(document.core_properties.created)
+
+
+def test_meeting_minutes_and_action_items_tracked_until_done(site):
+    campaign, _, clients, people = site
+    base = f"/supervision/{campaign.key}/meetings/"
+    assert clients["jia"].post(base, {"held_on": "2023-08-11"}).status_code == 403
+    response = clients["admin"].post(base, {"held_on": "2023-08-11", "title": "第二次推进会",
+                                             "minutes": "通报进度。", "decisions": "丙镇加快。"})
+    assert response["Location"].endswith("/meetings/2023-08-11/")
+    again = clients["admin"].post(base, {"held_on": "2023-08-11", "title": "重复"})
+    assert "已有推进会纪要" in again.content.decode()
+    url = base + "2023-08-11/"
+    clients["admin"].post(url, {"action": "item", "text": "丙镇逐户走访", "owner": "甲镇干部",
+                                "due_on": "2023-08-15"})
+    item = campaign.meetings.get().items.get()
+    item.owner_user = people["jia"]
+    item.save()
+    page = clients["admin"].get(url + "?as_of=2023-08-16").content.decode()
+    assert '<tr class="overdue">' in page
+    bell = clients["jia"].get("/supervision/bell/?as_of=2023-08-16").content.decode()
+    assert "丙镇逐户走访（08-15 到期）" in bell
+    clients["jia"].post(url + "?as_of=2023-08-16", {"action": "done", "item": item.pk,
+                                                    "note": "已走访"})
+    item.refresh_from_db()
+    assert item.done_on == D(2023, 8, 16) and item.note == "已走访"
+
+
+def test_talk_record_and_inspection_photo(site, fresh_data_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    campaign, towns, clients, people = site
+    case_step = next(s for s in escalation.propose(campaign, D(2023, 8, 10))
+                     if s.escalation.jurisdiction == towns["丙镇"])
+    escalation.confirm(case_step, people["leader"])
+    talk = EscalationStep.objects.create(escalation=case_step.escalation, kind="talk",
+                                         on=D(2023, 8, 15), reason="仍滞后。")
+    escalation.confirm(talk, people["leader"])
+    url = f"/supervision/{campaign.key}/escalations/{case_step.escalation_id}/"
+    clients["leader"].post(url, {"action": "talk", "talk_on": "2023-08-16",
+                                 "talk_record": "约谈镇工会主席。", "commitments": "一周内走访。"})
+    talk.refresh_from_db()
+    assert (talk.talk_on, talk.commitments) == (D(2023, 8, 16), "一周内走访。")
+    inspection = f"/supervision/{campaign.key}/inspections/{towns['丙镇'].code}/2023-08-01/"
+    photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n", content_type="image/png")
+    response = clients["force"].post(inspection, {
+        "action": "record", "done_on": "2023-08-01", "inspectors": "王秀英", "rating": "good",
+        "findings": "", "photo": photo, "caption": "现场"})
+    assert response.status_code == 302
+    saved = Inspection.objects.get(jurisdiction=towns["丙镇"], due_on=D(2023, 8, 1))
+    stored = saved.photos.get()
+    served = clients["force"].get(f"{inspection}photos/{stored.pk}/")
+    assert served.status_code == 200 and b"".join(served.streaming_content) == b"\x89PNG\r\n"
+    assert clients["jia"].get(f"{inspection}photos/{stored.pk}/").status_code == 404
+    bad = SimpleUploadedFile("x.exe", b"MZ")
+    page = clients["force"].post(inspection, {"action": "record", "done_on": "2023-08-01",
+                                              "inspectors": "王秀英", "rating": "good",
+                                              "photo": bad}).content.decode()
+    assert "不支持的文件类型" in page and saved.photos.count() == 1

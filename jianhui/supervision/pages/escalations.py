@@ -15,7 +15,7 @@ from jianhui.web.pages import as_of, get_scoped, paginate
 
 from .. import escalation as ladder
 from ..escalation import EscalationError
-from ..models import Escalation, RectificationItem, StepKind, StepStatus
+from ..models import Escalation, EscalationStep, RectificationItem, StepKind, StepStatus
 from .common import VIEW_MESSAGE, Right, actor, campaign_for, can, docx_response, inspects, require
 
 CONFIRM_MESSAGE = "只有县总工会领导可以确认或撤回督办。"
@@ -27,6 +27,21 @@ class ItemForm(forms.ModelForm):
         model = RectificationItem
         fields = ["text", "owner", "due_on"]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class TalkForm(forms.ModelForm):
+    class Meta:
+        model = EscalationStep
+        fields = ["talk_on", "talk_record", "commitments"]
+        widgets = {"talk_on": forms.DateInput(attrs={"type": "date"}),
+                   "talk_record": forms.Textarea(attrs={"rows": 3}),
+                   "commitments": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("talk_on") or not (data.get("talk_record") or "").strip():
+            raise forms.ValidationError("请填写约谈日期和约谈记录。")
+        return data
 
 
 @right_required(Right.VIEW, VIEW_MESSAGE)
@@ -89,6 +104,8 @@ def escalation_detail(request, key: str, pk: int):
         and current.status == StepStatus.CONFIRMED and case.is_open,
         "ladder": [StepKind.CRITICISM, StepKind.TALK, StepKind.RECTIFY, StepKind.CLOSE],
         "reached": {s.kind for s in steps if s.status == StepStatus.CONFIRMED},
+        "talk_form": TalkForm(instance=next((s for s in steps if s.kind == StepKind.TALK
+                                             and s.status == StepStatus.CONFIRMED), None)),
         "on": as_of(request),
     })
 
@@ -108,6 +125,18 @@ def _act(request, case, action, may_confirm, may_inspect, may_report):
         else:
             ladder.withdraw(step, actor(request), post.get("reason", ""))
             messages.success(request, f"已撤回：{step.get_kind_display()}。")
+        return None
+    if action == "talk":
+        if not may_confirm:
+            raise PermissionDenied(CONFIRM_MESSAGE)
+        step = case.steps.filter(kind=StepKind.TALK, status=StepStatus.CONFIRMED).first()
+        if step is None:
+            raise EscalationError("主席约谈确认后才能记录约谈情况。")
+        form = TalkForm(post, instance=step)
+        if not form.is_valid():
+            raise EscalationError("；".join(e for errs in form.errors.values() for e in errs))
+        form.save()
+        messages.success(request, "约谈情况已记录。")
         return None
     if action == "item":
         if not may_inspect:
