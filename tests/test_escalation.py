@@ -92,6 +92,8 @@ def test_nothing_moves_without_confirmation_and_withdrawal_needs_a_reason(world)
     escalation.withdraw(slow, leader, "迟报系网络故障，已核实。")
     slow.escalation.refresh_from_db()
     assert not slow.escalation.is_open and slow.withdraw_reason == "迟报系网络故障，已核实。"
+    # The late reports it was about are not counted a second time.
+    assert ("乙镇", StepKind.CRITICISM, Trigger.SLOW) not in proposals(campaign, D(2023, 8, 11))
 
 
 def test_full_ladder_from_criticism_to_closed_rectification(world):

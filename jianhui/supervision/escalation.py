@@ -70,13 +70,21 @@ def triggers(campaign: Campaign, on: dt.date) -> dict[str, tuple[str, str, dict]
     recent = list(campaign.bulletins.filter(on__lte=on, corrections__isnull=True)
                   .order_by("-on", "-issue_no")[:rules.lagging_bulletins])
     found: dict[str, tuple[str, str, dict]] = {}
+    # Reports missed or late up to an earlier escalation of the area have been acted on.
+    acted: dict[str, dt.date] = {}
+    for code, opened in Escalation.objects.filter(campaign=campaign).values_list(
+            "jurisdiction__code", "opened_on"):
+        acted[code] = max(opened, acted.get(code, opened))
     for c in reports.completeness(campaign, on):
-        if len(c.missing) + len(c.late) >= rules.slow_reports:
+        since = acted.get(c.area.code, dt.date.min)
+        missing = [d for d in c.missing if d > since]
+        late = [d for d in c.late if d > since]
+        if len(missing) + len(late) >= rules.slow_reports:
             found[c.area.code] = (Trigger.SLOW, (
-                f"集中行动以来日报未报{len(c.missing)}次、迟报{len(c.late)}次，"
+                f"集中行动以来日报未报{len(missing)}次、迟报{len(late)}次，"
                 f"达到{rules.slow_reports}次。"),
-                {"missing": [d.isoformat() for d in c.missing],
-                 "late": [d.isoformat() for d in c.late], "threshold": rules.slow_reports})
+                {"missing": [d.isoformat() for d in missing],
+                 "late": [d.isoformat() for d in late], "threshold": rules.slow_reports})
     overdue = RectificationItem.objects.filter(
         inspection__campaign=campaign, done_on__isnull=True, due_on__lt=on)
     for code, text, due in overdue.values_list("jurisdiction__code", "text", "due_on"):
