@@ -95,6 +95,8 @@ def test_overdue_inspections_are_red(site):
                                            "findings": "台账不全。"})
     assert response.status_code == 302
     assert Inspection.objects.get(jurisdiction=towns["丙镇"], due_on=D(2023, 8, 1)).done_on
+    # A date field shows its value as the browser's date input wants it (not 2023/08/01).
+    assert 'value="2023-08-01"' in clients["force"].get(url).content.decode()
 
 
 def test_leader_confirms_and_withdraws_and_downloads_the_notice(site):

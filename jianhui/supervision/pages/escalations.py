@@ -26,14 +26,14 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = RectificationItem
         fields = ["text", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class TalkForm(forms.ModelForm):
     class Meta:
         model = EscalationStep
         fields = ["talk_on", "talk_record", "commitments"]
-        widgets = {"talk_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"talk_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "talk_record": forms.Textarea(attrs={"rows": 3}),
                    "commitments": forms.Textarea(attrs={"rows": 2})}
 

@@ -25,7 +25,7 @@ class InspectionForm(forms.ModelForm):
     class Meta:
         model = Inspection
         fields = ["done_on", "inspectors", "rating", "findings"]
-        widgets = {"done_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "findings": forms.Textarea(attrs={"rows": 4})}
 
     def clean_done_on(self):
@@ -39,7 +39,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = RectificationItem
         fields = ["text", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 @right_required(Right.VIEW, VIEW_MESSAGE)

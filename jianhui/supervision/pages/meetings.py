@@ -34,7 +34,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["held_on", "title", "attendees", "minutes", "decisions"]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "attendees": forms.Textarea(attrs={"rows": 2}),
                    "minutes": forms.Textarea(attrs={"rows": 5}),
                    "decisions": forms.Textarea(attrs={"rows": 3})}
@@ -44,7 +44,7 @@ class ActionItemForm(forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["text", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 @right_required(Right.VIEW, VIEW_MESSAGE)
