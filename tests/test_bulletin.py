@@ -127,3 +127,22 @@ def test_cli_ranking_agrees_with_progress_on_the_demo(demo, tmp_path):
                  "--out", str(tmp_path / "b2.docx"), "--json", stdout=again, stderr=io.StringIO())
     assert json.loads(again.getvalue()) == bulletin
     assert (tmp_path / "b2.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+
+
+def test_cli_refuses_bad_input_in_chinese_and_writes_nothing(world, tmp_path):
+    from django.core.management.base import CommandError
+
+    campaign, _, _ = world
+
+    def run(*args):
+        with pytest.raises(CommandError) as caught:
+            call_command("bulletin", "daily", "--campaign", campaign.key, *args,
+                         stdout=io.StringIO(), stderr=io.StringIO())
+        return str(caught.value)
+
+    assert "须是 .docx" in run("--date", "2023-08-10", "--out", str(tmp_path / "b.pdf"))
+    assert "不存在" in run("--date", "2023-08-10", "--out", str(tmp_path / "no" / "b.docx"))
+    assert "YYYY-MM-DD" in run("--date", "2023-8-1x", "--out", str(tmp_path / "b.docx"))
+    assert "还没有签发" in run("--date", "2023-08-10", "--out", str(tmp_path / "b.docx"),
+                              "--reissue")
+    assert not list(tmp_path.iterdir()) and not campaign.bulletins.exists()

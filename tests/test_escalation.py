@@ -92,6 +92,8 @@ def test_nothing_moves_without_confirmation_and_withdrawal_needs_a_reason(world)
     escalation.withdraw(slow, leader, "迟报系网络故障，已核实。")
     slow.escalation.refresh_from_db()
     assert not slow.escalation.is_open and slow.withdraw_reason == "迟报系网络故障，已核实。"
+    # The late reports it was about are not counted a second time.
+    assert ("乙镇", StepKind.CRITICISM, Trigger.SLOW) not in proposals(campaign, D(2023, 8, 11))
 
 
 def test_full_ladder_from_criticism_to_closed_rectification(world):
@@ -103,7 +105,7 @@ def test_full_ladder_from_criticism_to_closed_rectification(world):
     step.save(update_fields=["confirmed_at"])
     notice = read_text(bytes(step.notice))
     assert any("丙镇" in line and "通报批评" in line for line in notice)
-    assert any("完成进度为20.0%" in line for line in notice)
+    assert any("完成进度20.0%，低于时序进度32.3%" in line for line in notice)
     with pytest.raises(EscalationError):
         escalation.confirm(step, leader)
     case = step.escalation

@@ -256,17 +256,20 @@ class OfficialDocument:
         return table
 
     def signature(self, issuer: str | None = None, on: dt.date | None = None) -> None:
-        """The issuing body and the date (成文日期), right-aligned four characters in."""
-        self._paragraph()
+        """The issuing body and the date (成文日期), right-aligned four characters in; kept on
+        the page of what follows (the colophon), never left alone on a page."""
+        self._paragraph().paragraph_format.keep_with_next = True
         for text in (issuer or self.issuer, chinese_date(on or self.date)):
             p = self._paragraph(text, align=WD_ALIGN_PARAGRAPH.RIGHT)
             p.paragraph_format.right_indent = Pt(fonts.SIZE_3 * 4)
+            p.paragraph_format.keep_with_next = True
 
     def colophon(self, *, printed_by: str, printed_on: dt.date, copies_to: str = "") -> None:
         """版记: 抄送 and 印发机关/印发日期 between rules at the end of the document."""
-        self._paragraph()
+        self._paragraph().paragraph_format.keep_with_next = True
         if copies_to:
             p = self._paragraph(f"抄送：{copies_to}。", size=fonts.SIZE_4)
+            p.paragraph_format.keep_with_next = True
             p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(fonts.SIZE_4)
             _border(p, "top", size=8)
         p = self._paragraph()

@@ -10,6 +10,8 @@ unionized enterprises when the area has that target), best first.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +39,35 @@ class BulletinError(Exception):
     """A request for a bulletin that cannot be met (Chinese message)."""
 
 
+_memo: ContextVar[dict | None] = ContextVar("bulletin_memo", default=None)
+
+
+@contextmanager
+def reuse_figures():
+    """Within a batch of bulletins over unchanging data (the demo's two months), each day's
+    progress and figures are asked for once instead of once per bulletin that mentions it."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _once(key: tuple, compute):
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def primary_progress(campaign: Campaign, on: dt.date) -> dict[str, Progress]:
     """Each area's progress on its primary target, by jurisdiction code."""
+    return _once(("progress", campaign.pk, on), lambda: _primary_progress(campaign, on))
+
+
+def _primary_progress(campaign: Campaign, on: dt.date) -> dict[str, Progress]:
     codes = {a.code for a in reports.areas(campaign)}
     best: dict[str, Progress] = {}
     for p in campaign_progress(campaign, on):
@@ -70,11 +99,21 @@ def ranking(campaign: Campaign, on: dt.date, since: dt.date) -> list[dict[str, A
 
 def unionized_codes(campaign: Campaign, on: dt.date) -> dict[str, str]:
     """Credit code → name of the enterprises of the campaign's jurisdiction unionized on `on`."""
+    return _once(("unionized", campaign.pk, on), lambda: _unionized_codes(campaign, on))
+
+
+def _unionized_codes(campaign: Campaign, on: dt.date) -> dict[str, str]:
     enterprises = Enterprise.objects.in_scope(on).filter(
         jurisdiction__path__startswith=campaign.jurisdiction.path)
     status = with_union_status(enterprises, on, Coverage.objects).filter(
         UNION_STATUS["unionized"][1])
     return dict(status.values_list("credit_code", "name"))
+
+
+def _figures(campaign: Campaign, on: dt.date):
+    root = campaign.jurisdiction
+    return _once(("figures", campaign.pk, on),
+                 lambda: statistics.figures([on], [root])[on, root.code])
 
 
 def last_issue_before(campaign: Campaign, on: dt.date) -> Bulletin | None:
@@ -91,8 +130,7 @@ class Content:
 
 def build(campaign: Campaign, on: dt.date, issue_no: int) -> Content:
     since = previous_working_day(on)
-    grid = statistics.figures([since, on], [campaign.jurisdiction])
-    now, before = grid[on, campaign.jurisdiction.code], grid[since, campaign.jurisdiction.code]
+    now, before = _figures(campaign, on), _figures(campaign, since)
     total = {
         "jurisdiction": campaign.jurisdiction.code, "since": since.isoformat(),
         "enterprises": now.enterprises, "unionized": now.unionized,

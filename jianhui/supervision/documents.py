@@ -133,11 +133,11 @@ def criticism_notice(step) -> bytes:
     campaign, area = case.campaign, case.jurisdiction
     on = step.confirmed_at.date() if step.confirmed_at else step.on
     doc = OfficialDocument(header=HEADER, issuer=issuer(campaign), date=on,
-                           title=f"关于对{area.name}建会入会工作{case.get_trigger_display()}的通报批评")
+                           title=f"关于对{area.name}{case.get_trigger_display()}的通报批评")
     doc.addressee(f"{area.name}工会：")
     doc.paragraph(f"在{campaign.name}中，{step.reason}")
     facts = step.facts or {}
-    if "completion" in facts and "time_progress" in facts:
+    if "completion" in facts and "time_progress" in facts and "完成进度" not in step.reason:
         doc.paragraph(f"截至{chinese_date(step.on)}，你单位目标任务完成进度为{pct(facts['completion'])}，"
                       f"时序进度为{pct(facts['time_progress'])}。")
     due = add_working_days(on, 3)
@@ -160,7 +160,7 @@ def meeting_material(campaign, week_end: dt.date, *, progress_rows, escalations,
     doc = OfficialDocument(header="建会入会工作推进会材料", issuer=issuer(campaign), date=week_end,
                            title=f"{month_day(week_start)}至{month_day(week_end)}工作进展")
     doc.heading("一、各片区本周进展")
-    doc.table(["片区", "上周完成进度", "本周完成进度", "本周增减", "时序进度", "状态"],
+    doc.table(["片区", "上周进度", "本周进度", "本周增减", "时序进度", "状态"],
               [[name, pct(before), pct(now), points(now - before, ""), pct(tp),
                 "滞后" if lag else "正常"] for name, before, now, tp, lag in progress_rows],
               widths_mm=[32, 28, 28, 22, 26, 20],
@@ -176,7 +176,7 @@ def meeting_material(campaign, week_end: dt.date, *, progress_rows, escalations,
             step = e.current()
             state = f"{step.get_kind_display()}（{step.get_status_display()}）" if step else "—"
             doc.paragraph(f"{e.jurisdiction.name}：{e.get_trigger_display()}，"
-                          f"{e.opened_on:%m月%d日}提出，目前为{state}。")
+                          f"{month_day(e.opened_on)}提出，目前为{state}。")
     else:
         doc.paragraph("无。")
     doc.heading("四、到期和逾期的工作事项")

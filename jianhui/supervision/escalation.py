@@ -70,13 +70,21 @@ def triggers(campaign: Campaign, on: dt.date) -> dict[str, tuple[str, str, dict]
     recent = list(campaign.bulletins.filter(on__lte=on, corrections__isnull=True)
                   .order_by("-on", "-issue_no")[:rules.lagging_bulletins])
     found: dict[str, tuple[str, str, dict]] = {}
+    # Reports missed or late up to an earlier escalation of the area have been acted on.
+    acted: dict[str, dt.date] = {}
+    for code, opened in Escalation.objects.filter(campaign=campaign).values_list(
+            "jurisdiction__code", "opened_on"):
+        acted[code] = max(opened, acted.get(code, opened))
     for c in reports.completeness(campaign, on):
-        if len(c.missing) + len(c.late) >= rules.slow_reports:
+        since = acted.get(c.area.code, dt.date.min)
+        missing = [d for d in c.missing if d > since]
+        late = [d for d in c.late if d > since]
+        if len(missing) + len(late) >= rules.slow_reports:
             found[c.area.code] = (Trigger.SLOW, (
-                f"集中行动以来日报未报{len(c.missing)}次、迟报{len(c.late)}次，"
+                f"集中行动以来日报未报{len(missing)}次、迟报{len(late)}次，"
                 f"达到{rules.slow_reports}次。"),
-                {"missing": [d.isoformat() for d in c.missing],
-                 "late": [d.isoformat() for d in c.late], "threshold": rules.slow_reports})
+                {"missing": [d.isoformat() for d in missing],
+                 "late": [d.isoformat() for d in late], "threshold": rules.slow_reports})
     overdue = RectificationItem.objects.filter(
         inspection__campaign=campaign, done_on__isnull=True, due_on__lt=on)
     for code, text, due in overdue.values_list("jurisdiction__code", "text", "due_on"):
@@ -99,8 +107,8 @@ def triggers(campaign: Campaign, on: dt.date) -> dict[str, tuple[str, str, dict]
         lagging_in = [b.issue_no for b in recent if code in b.content.get("lagging", [])]
         if before is not None and p.achieved <= before.achieved and p.lagging:
             found[code] = (Trigger.STALLED, (
-                f"{earlier_on:%m月%d日}以来{rules.stalled_days}个工作日"
-                f"{p.target.get_kind_display()}没有增长（{p.shown(p.achieved)}），完成进度"
+                f"{earlier_on.month}月{earlier_on.day}日以来连续{rules.stalled_days}个工作日"
+                f"{p.target.get_kind_display()}没有增长（仍为{p.shown(p.achieved)}），完成进度"
                 f"{_pct(p.completion)}，低于时序进度{_pct(p.time_progress)}。"),
                 facts | {"since": earlier_on.isoformat(), "achieved_before": float(before.achieved)})
         elif len(recent) >= rules.lagging_bulletins and len(lagging_in) == len(recent):
@@ -216,7 +224,7 @@ def close(case: Escalation, user, on: dt.date) -> EscalationStep:
     now = timezone.now()
     closing = EscalationStep.objects.create(
         escalation=case, kind=StepKind.CLOSE, on=on, status=StepStatus.CONFIRMED,
-        reason=f"{len(items)}项整改事项均已完成并经专班核验。", facts={"items": len(items)},
+        reason=f"{len(items)}项整改事项均已完成并经专班核验。", facts={"verified_items": len(items)},
         proposed_by=user, proposed_by_name=_name(user), confirmed_by=user, confirmed_at=now)
     case.closed_at = now
     case.save(update_fields=["closed_at"])

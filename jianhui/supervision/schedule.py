@@ -37,3 +37,12 @@ def ensure_schedule(campaign: Campaign) -> int:
            for area in reports.areas(campaign) for day in days if (area.pk, day) not in have]
     Inspection.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def overdue(campaign: Campaign, on: dt.date, scope=None):
+    """The inspections of `campaign` scheduled before `on` and not recorded (within `scope`
+    when given): what the campaign's page shows in red."""
+    qs = Inspection.objects.filter(campaign=campaign).select_related("jurisdiction")
+    if scope is not None:
+        qs = qs.within(scope)
+    return qs.overdue(on).order_by("due_on", "jurisdiction__path")

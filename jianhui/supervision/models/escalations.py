@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jianhui.campaign.models import TargetKind
 from jianhui.lib.scoping import ScopedQuerySet
 
 
@@ -27,6 +28,9 @@ class StepKind(models.TextChoices):
 
 
 LADDER = [StepKind.CRITICISM, StepKind.TALK, StepKind.RECTIFY, StepKind.CLOSE]
+
+
+TARGET_KIND_LABELS = dict(TargetKind.choices)
 
 
 class StepStatus(models.TextChoices):
@@ -70,6 +74,18 @@ class Escalation(models.Model):
         return self.steps.exclude(status=StepStatus.WITHDRAWN).order_by("-pk").first()
 
 
+# How the numbers that triggered a step are labelled on its page.
+FACT_LABELS = {
+    "completion": "完成进度", "time_progress": "时序进度", "achieved": "已完成",
+    "achieved_before": "此前完成", "target": "目标", "target_kind": "目标类型",
+    "since": "比较起点", "lagging_bulletins": "滞后的通报期次", "missing": "未报日期",
+    "late": "迟报日期", "threshold": "次数阈值", "overdue_item": "逾期整改事项",
+    "due_on": "整改时限", "after": "上一步", "working_days": "间隔工作日",
+    "verified_items": "已核验整改事项",
+}
+PERCENT_FACTS = {"completion", "time_progress"}
+
+
 class EscalationStep(models.Model):
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="steps",
                                    verbose_name="督办事项")
@@ -107,3 +123,26 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.escalation} · {self.get_kind_display()}（{self.get_status_display()}）"
+
+    def fact_rows(self) -> list[tuple[str, str]]:
+        """The triggering numbers as a cadre reads them (完成进度 81.8%)."""
+        from fractions import Fraction
+
+        from jianhui.lib.numbers import percent
+
+        rows = []
+        for key, value in (self.facts or {}).items():
+            if key in PERCENT_FACTS:
+                shown = percent(Fraction(value).limit_denominator(10**9))
+            elif key == "target_kind":
+                shown = TARGET_KIND_LABELS.get(value, value)
+            elif key == "after":
+                shown = StepKind(value).label if value in StepKind.values else value
+            elif isinstance(value, list):
+                shown = "、".join(str(v) for v in value) or "—"
+            elif isinstance(value, float) and value == int(value):
+                shown = f"{int(value):,}"
+            else:
+                shown = str(value)
+            rows.append((FACT_LABELS.get(key, key), shown))
+        return rows

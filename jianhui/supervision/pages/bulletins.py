@@ -23,7 +23,7 @@ from ..documents import (
     chinese_date,
     issuer,
 )
-from .common import VIEW_MESSAGE, Right, campaign_for, can, docx_response, require
+from .common import VIEW_MESSAGE, Right, actor, campaign_for, can, docx_response, require
 
 ISSUE_MESSAGE = "只有县总工会管理员可以签发通报。"
 
@@ -43,7 +43,7 @@ def bulletin_list(request, key: str):
             return redirect("supervision:bulletins", key=campaign.key)
         try:
             bulletin, new = issue(campaign, on, reissue=bool(request.POST.get("reissue")),
-                                  note=request.POST.get("note", ""), user=request.user)
+                                  note=request.POST.get("note", ""), user=actor(request))
         except BulletinError as exc:
             messages.error(request, str(exc))
             return redirect("supervision:bulletins", key=campaign.key)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.utils.functional import SimpleLazyObject
 
 from jianhui.accounts.models import Role
 from jianhui.accounts.rights import Right
@@ -20,6 +21,16 @@ VIEW_MESSAGE = "您的角色不能查看督导工作。"
 
 def campaign_for(request, key: str) -> Campaign:
     return get_scoped(Campaign.objects.select_related("jurisdiction"), request.scope, key=key)
+
+
+def actor(request):
+    """The signed-in user as a model instance (not the request's lazy wrapper), for the
+    foreign keys that record who did what (the audit log describes them)."""
+    user = request.user
+    while isinstance(user, SimpleLazyObject):  # django-otp wraps the auth wrapper again
+        user.pk  # noqa: B018 - evaluate the lazy object
+        user = user._wrapped
+    return user
 
 
 def require(request, right: str, jurisdiction, message: str) -> None:
@@ -55,4 +66,4 @@ def docx_response(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-__all__ = ["Right", "campaign_for", "can", "docx_response", "inspects", "parse_day", "require"]
+__all__ = ["Right", "actor", "campaign_for", "can", "docx_response", "inspects", "parse_day", "require"]

@@ -15,8 +15,8 @@ from jianhui.web.pages import as_of, get_scoped, paginate
 
 from .. import escalation as ladder
 from ..escalation import EscalationError
-from ..models import Escalation, RectificationItem, StepKind, StepStatus
-from .common import VIEW_MESSAGE, Right, campaign_for, can, docx_response, inspects, require
+from ..models import Escalation, EscalationStep, RectificationItem, StepKind, StepStatus
+from .common import VIEW_MESSAGE, Right, actor, campaign_for, can, docx_response, inspects, require
 
 CONFIRM_MESSAGE = "只有县总工会领导可以确认或撤回督办。"
 PROPOSE_MESSAGE = "只有县总工会管理员可以运行督办规则。"
@@ -26,7 +26,22 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = RectificationItem
         fields = ["text", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class TalkForm(forms.ModelForm):
+    class Meta:
+        model = EscalationStep
+        fields = ["talk_on", "talk_record", "commitments"]
+        widgets = {"talk_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "talk_record": forms.Textarea(attrs={"rows": 3}),
+                   "commitments": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("talk_on") or not (data.get("talk_record") or "").strip():
+            raise forms.ValidationError("请填写约谈日期和约谈记录。")
+        return data
 
 
 @right_required(Right.VIEW, VIEW_MESSAGE)
@@ -36,7 +51,7 @@ def escalation_list(request, key: str):
     on = as_of(request)
     if request.method == "POST":
         require(request, Right.EDIT, campaign.jurisdiction, PROPOSE_MESSAGE)
-        made = ladder.propose(campaign, on, user=request.user)
+        made = ladder.propose(campaign, on, user=actor(request))
         if made:
             messages.success(request, f"督办规则提出了 {len(made)} 项建议，等待县总工会领导确认。")
         else:
@@ -89,6 +104,8 @@ def escalation_detail(request, key: str, pk: int):
         and current.status == StepStatus.CONFIRMED and case.is_open,
         "ladder": [StepKind.CRITICISM, StepKind.TALK, StepKind.RECTIFY, StepKind.CLOSE],
         "reached": {s.kind for s in steps if s.status == StepStatus.CONFIRMED},
+        "talk_form": TalkForm(instance=next((s for s in steps if s.kind == StepKind.TALK
+                                             and s.status == StepStatus.CONFIRMED), None)),
         "on": as_of(request),
     })
 
@@ -103,11 +120,23 @@ def _act(request, case, action, may_confirm, may_inspect, may_report):
         if step is None:
             raise Http404("没有这个督办步骤。")
         if action == "confirm":
-            ladder.confirm(step, request.user)
+            ladder.confirm(step, actor(request))
             messages.success(request, f"已确认：{step.get_kind_display()}。")
         else:
-            ladder.withdraw(step, request.user, post.get("reason", ""))
+            ladder.withdraw(step, actor(request), post.get("reason", ""))
             messages.success(request, f"已撤回：{step.get_kind_display()}。")
+        return None
+    if action == "talk":
+        if not may_confirm:
+            raise PermissionDenied(CONFIRM_MESSAGE)
+        step = case.steps.filter(kind=StepKind.TALK, status=StepStatus.CONFIRMED).first()
+        if step is None:
+            raise EscalationError("主席约谈确认后才能记录约谈情况。")
+        form = TalkForm(post, instance=step)
+        if not form.is_valid():
+            raise EscalationError("；".join(e for errs in form.errors.values() for e in errs))
+        form.save()
+        messages.success(request, "约谈情况已记录。")
         return None
     if action == "item":
         if not may_inspect:
@@ -132,12 +161,12 @@ def _act(request, case, action, may_confirm, may_inspect, may_report):
     if action == "verify" and item is not None:
         if not may_inspect:
             raise PermissionDenied("整改由督导专班核验。")
-        ladder.verify(item, request.user)
+        ladder.verify(item, actor(request))
         return None
     if action == "close":
         if not may_inspect:
             raise PermissionDenied("限期整改由督导专班核验后办结。")
-        ladder.close(case, request.user, as_of(request))
+        ladder.close(case, actor(request), as_of(request))
         messages.success(request, "督办事项已办结。")
         return None
     raise EscalationError("无法识别的操作。")

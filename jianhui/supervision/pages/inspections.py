@@ -16,7 +16,7 @@ from jianhui.web.pages import as_of, get_scoped, paginate
 
 from ..models import Inspection, InspectionPhoto, RectificationItem
 from ..schedule import ensure_schedule
-from .common import VIEW_MESSAGE, Right, campaign_for, inspects, parse_day
+from .common import VIEW_MESSAGE, Right, actor, campaign_for, inspects, parse_day
 
 RECORD_MESSAGE = "督导记录由督导专班成员或县总工会管理员填写。"
 
@@ -25,7 +25,7 @@ class InspectionForm(forms.ModelForm):
     class Meta:
         model = Inspection
         fields = ["done_on", "inspectors", "rating", "findings"]
-        widgets = {"done_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "findings": forms.Textarea(attrs={"rows": 4})}
 
     def clean_done_on(self):
@@ -39,7 +39,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = RectificationItem
         fields = ["text", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 @right_required(Right.VIEW, VIEW_MESSAGE)
@@ -48,7 +48,7 @@ def inspection_list(request, key: str):
     ensure_schedule(campaign)
     on = as_of(request)
     qs = (Inspection.objects.within(request.scope).filter(campaign=campaign)
-          .select_related("jurisdiction", "task_force").order_by("due_on", "jurisdiction__path"))
+          .select_related("jurisdiction", "task_force").order_by("-due_on", "jurisdiction__path"))
     if request.GET.get("show") == "overdue":
         qs = qs.overdue(on)
     return render(request, "supervision/inspections.html", {
@@ -84,7 +84,7 @@ def inspection_detail(request, key: str, code: str, day: str):
             if form.is_valid():
                 with transaction.atomic():
                     saved = form.save(commit=False)
-                    saved.recorded_by = request.user
+                    saved.recorded_by = actor(request)
                     saved.full_clean()
                     saved.save()
                     if upload:

@@ -19,6 +19,7 @@ from ..models import ActionItem, Meeting
 from .common import (
     VIEW_MESSAGE,
     Right,
+    actor,
     campaign_for,
     can,
     docx_response,
@@ -33,7 +34,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["held_on", "title", "attendees", "minutes", "decisions"]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "attendees": forms.Textarea(attrs={"rows": 2}),
                    "minutes": forms.Textarea(attrs={"rows": 5}),
                    "decisions": forms.Textarea(attrs={"rows": 3})}
@@ -43,7 +44,7 @@ class ActionItemForm(forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["text", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 @right_required(Right.VIEW, VIEW_MESSAGE)
@@ -60,7 +61,7 @@ def meeting_list(request, key: str):
             if campaign.meetings.filter(held_on=meeting.held_on).exists():
                 form.add_error("held_on", f"{meeting.held_on:%Y-%m-%d} 已有推进会纪要，请在原纪要中补充。")
             else:
-                meeting.campaign, meeting.recorded_by = campaign, request.user
+                meeting.campaign, meeting.recorded_by = campaign, actor(request)
                 meeting.save()
                 return redirect("supervision:meeting", key=campaign.key,
                                 day=f"{meeting.held_on:%Y-%m-%d}")

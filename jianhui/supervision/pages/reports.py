@@ -19,7 +19,7 @@ from jianhui.web.pages import as_of, get_scoped
 from .. import reports
 from ..bulletin import primary_progress
 from ..models import DailyReport, Escalation, Inspection, SupervisionRules
-from .common import VIEW_MESSAGE, Right, campaign_for, can, parse_day
+from .common import VIEW_MESSAGE, Right, actor, campaign_for, can, parse_day
 
 
 class DailyReportForm(forms.ModelForm):
@@ -85,7 +85,7 @@ def daily_report(request, key: str, code: str, day: str):
             saved = form.save(commit=False)
             if report is None:
                 saved.campaign, saved.jurisdiction, saved.on = campaign, area, on
-                saved.submitted_at, saved.submitted_by = timezone.now(), request.user
+                saved.submitted_at, saved.submitted_by = timezone.now(), actor(request)
             saved.save()
             messages.success(request, f"{area.name} {on:%Y-%m-%d} 日报已保存。")
             return redirect("supervision:overview", key=campaign.key)

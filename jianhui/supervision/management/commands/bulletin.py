@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from jianhui.audit.log import operator
 from jianhui.campaign.management.commands.progress import find_campaign, parse_date
+from jianhui.lib.commands import BaseCommand, CommandError
+from jianhui.lib.workdays import holiday_name, is_working_day
 from jianhui.supervision.bulletin import BulletinError, issue
 
 
@@ -52,6 +52,10 @@ class Command(BaseCommand):
                 what += f"（更正第{bulletin.corrects.issue_no}期）"
         else:
             what = f"{on:%Y-%m-%d} 已于此前签发第{bulletin.issue_no}期通报，按原样输出（已冻结）"
+        if new and not is_working_day(on):
+            holiday = holiday_name(on)
+            self.stderr.write(f"注意：{on:%Y-%m-%d} 不是工作日{f'（{holiday}）' if holiday else ''}，"
+                              "当天无需报送日报。")
         lagging = len(bulletin.content["lagging"])
         self.stderr.write(f"{what}：{out}；{len(bulletin.content['ranking'])} 个片区，"
                           f"{lagging} 个进度滞后。")
