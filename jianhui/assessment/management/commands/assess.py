@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
 
 from jianhui.assessment import report, scoring, services
 from jianhui.assessment.models import Scheme
+from jianhui.lib.commands import BaseCommand, CommandError
 
 
 def find_scheme(key: str | None) -> Scheme:
@@ -30,13 +30,14 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, title="操作")
+        sub = parser.add_subparsers(dest="action", required=True, title="操作",
+                                    parser_class=type(parser))
         for name, text in (("run", "计算方案的全部得分、排名和等级（锁定的方案不再计算）"),
                            ("show", "显示方案的考核结果")):
-            p = sub.add_parser(name, help=text)
+            p = sub.add_parser(name, help=text, called_from_command_line=True)
             p.add_argument("--scheme", help="方案编号，默认为最近的方案")
             p.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
-        p = sub.add_parser("copy", help="把一个方案复制为下一年的草稿")
+        p = sub.add_parser("copy", help="把一个方案复制为下一年的草稿", called_from_command_line=True)
         p.add_argument("--scheme", help="要复制的方案编号，默认为最近的方案")
         p.add_argument("--key", required=True, help="新方案的编号，例如 2024")
         p.add_argument("--name", help="新方案的名称，默认把年份加一")
