@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from jianhui.assessment import scoring, services
-from jianhui.assessment.models import Objection, Outcome, Scheme, Status, UnitKind
+from jianhui.assessment.models import ManualScore, Objection, Outcome, Scheme, Status, UnitKind
 from jianhui.unions.models import OrganisationKind, UnionOrganisation
 
 
@@ -159,7 +159,7 @@ def test_demo_tilt_plan_and_accountability(admin_client):
     html = admin_client.get(failed.first().get_absolute_url()).content.decode()
     assert "限期整改" in html and "入会率偏低" in html
     ranking = admin_client.get("/assessment/2023/").content.decode()
-    assert 'id="tilt"' in ranking and "50000.00" in ranking
+    assert 'id="tilt"' in ranking and "50,000" in ranking
 
 
 def test_tilt_only_for_the_top_and_accountability_only_for_fails(demo):
@@ -173,3 +173,64 @@ def test_tilt_only_for_the_top_and_accountability_only_for_fails(demo):
     with pytest.raises(ValidationError, match="只有不合格单位需要问责"):
         services.hold_accountable(passed, measure="talk", decided_on=dt.date(2024, 1, 1),
                                   note="x")
+
+
+@pytest.fixture
+def draft(demo):
+    scheme = services.copy_scheme(Scheme.objects.get(key="2023"), key="2024")
+    scoring.run(scheme)
+    return scheme
+
+
+def test_manual_score_with_evidence_through_the_page(draft, admin_client, gaoxin_client,
+                                                     kaizhou_client, fresh_data_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = "/assessment/2024/area/510623400/"
+    post = url + "score/party/"
+    assert f'action="{post}"' in admin_client.get(url).content.decode()
+    assert post not in gaoxin_client.get(url).content.decode()  # the area cannot score itself
+    assert gaoxin_client.post(post, {"points": "15", "assessor": "我", "reason": "x"}
+                              ).status_code == 403
+    assert admin_client.post(url + "score/completion/", {"points": "1"}).status_code == 404
+
+    def refused(data: dict, message: str) -> None:
+        page = admin_client.post(post, data, follow=True).content.decode()
+        assert message in page, message
+        assert not ManualScore.objects.filter(indicator__scheme=draft).exists()
+
+    ok = {"points": "13.5", "assessor": "陈建国", "reason": "联席会议纪要齐全。"}
+    refused({**ok, "reason": " "}, "请填写评分理由")
+    refused({**ok, "assessor": ""}, "请填写评分人姓名")
+    refused({**ok, "points": "16"}, "应在 0 至 15 之间，收到 16")
+    refused({**ok, "points": "十三"}, "分数“十三”不是数字")
+    refused({**ok, "evidence": [SimpleUploadedFile("a.exe", b"MZ")]}, "不支持的文件类型“.exe”")
+    minutes = b"%PDF-1.4 minutes"
+    admin_client.post(post, {**ok, "evidence": [SimpleUploadedFile("纪要.pdf", minutes),
+                                                SimpleUploadedFile("签到.jpg", b"\xff\xd8")]})
+    manual = ManualScore.objects.get(indicator__scheme=draft)
+    assert (manual.points, manual.assessor, manual.by.username) == (Decimal("13.5"), "陈建国",
+                                                                   "admin")
+    first = manual.evidence.get(name="纪要.pdf")
+    # Counted from the next run: the breakdown and the ranking say so until then.
+    html = admin_client.get(url).content.decode()
+    assert "已录入 13.5 分" in html and f"{url}evidence/{first.pk}/" in html
+    assert "1 项评审打分" in admin_client.get("/assessment/2024/").content.decode()
+    # The evidence is read by whoever reads the breakdown: the area itself, not another.
+    assert b"".join(gaoxin_client.get(f"{url}evidence/{first.pk}/").streaming_content) == minutes
+    assert kaizhou_client.get(f"{url}evidence/{first.pk}/").status_code == 404
+    scoring.run(draft)
+    unit = draft.units.get(kind=UnitKind.AREA, code="510623400")
+    score = unit.scores.get(indicator__code="party")
+    assert (score.points, score.assessor, score.reason) == (Decimal("13.5"), "陈建国",
+                                                            "联席会议纪要齐全。")
+    assert "已录入" not in admin_client.get(url).content.decode()
+    # Published: a score changes only through an answered objection.
+    for other in draft.units.filter(kind=UnitKind.AREA).exclude(pk=unit.pk):
+        services.set_manual_score(score.indicator, other, points=Decimal(12), assessor="陈建国",
+                                  reason="查阅资料")
+    services.publish(draft)
+    page = admin_client.post(post, {**ok, "points": "15"}, follow=True).content.decode()
+    assert "评分只能通过答复异议更正" in page
+    assert ManualScore.objects.get(indicator__scheme=draft, unit=unit).points == Decimal("13.5")
+    assert post not in page

@@ -188,6 +188,13 @@ TABLE: dict[str, Row] = {
                                      post=f"{LOGIN} su:302/302 ca:302/302 cl:403/403 "
                                           "tf:403/404 ao:403/404 uc:404/404 au:403/403",
                                      obj="unit"),
+    # A manual score (the demo's 党建带工建 of each area): the county only, and the locked
+    # scheme refuses it with a message; its evidence is read as the breakdown is.
+    "assessment:score": Row(get=f"{LOGIN} *:405",
+                            post=f"{LOGIN} su:302/302 ca:302/302 cl:403/403 tf:403/404 "
+                                 "ao:403/404 uc:404/404 au:403/403", obj="unit_indicator"),
+    "assessment:evidence": Row(get=f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 "
+                                   "ao:200/404 uc:404/404 au:403/403", obj="evidence"),
     "assessment:step": Row(get=f"{LOGIN} su:200/200 ca:200/403 cl:403/200 *:403/403",
                            post=f"{LOGIN} su:200/200 ca:200/403 cl:403/200 *:403/403",
                            obj="step"),
@@ -295,9 +302,28 @@ def world(demo, fresh_data_dir):
         "unit": [{"key": "2023", "kind": "area", "code": c} for c in ("510623400", "510623401")],
         "objection": [{"key": "2023", "pk": o.pk} for o in _objections()],
         "step": [{"key": "2023", "op": "run"}, {"key": "2023", "op": "lock"}],
+        "unit_indicator": [{"key": "2023", "kind": "area", "code": c, "indicator": "party"}
+                           for c in ("510623400", "510623401")],
+        "evidence": _evidence(),
     }
     assert inside.jurisdiction == gaoxin and outside.jurisdiction == kaizhou
     return clients, objects
+
+
+def _evidence():
+    """An evidence file behind the 党建带工建 score of 高新区 (in) and of 凯州新城 (out)."""
+    from django.core.files.base import ContentFile
+
+    from jianhui.assessment.models import Evidence, ManualScore
+
+    out = []
+    for code in ("510623400", "510623401"):
+        manual = ManualScore.objects.get(unit__scheme__key="2023", unit__kind="area",
+                                         unit__code=code, indicator__code="party")
+        found = Evidence.objects.create(manual_score=manual, name="纪要.pdf",
+                                        file=ContentFile(b"%PDF-1.4", name="minutes.pdf"))
+        out.append({"key": "2023", "kind": "area", "code": code, "pk": found.pk})
+    return out
 
 
 def _objections():

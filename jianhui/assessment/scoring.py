@@ -28,6 +28,7 @@ from .models import (
     Unit,
     UnitKind,
 )
+from .numbers import plain
 
 PLACES = Decimal("0.00000001")
 
@@ -92,9 +93,9 @@ def _manual(indicator: Indicator, manual: ManualScore | None) -> dict:
                     inputs={}, links=[], words="尚未评分，暂按 0 分计" if missing else "无此项，0 分",
                     assessor="", reason="", missing=missing)
     points = Fraction(manual.points)
-    return dict(points=points, value=float(points), value_shown=f"{manual.points:g} 分",
+    return dict(points=points, value=float(points), value_shown=f"{plain(manual.points)} 分",
                 inputs={"points": float(points), "evidence": [e.name for e in manual.evidence.all()]},
-                links=[], words=f"评分人 {manual.assessor}：{manual.points:g} 分",
+                links=[], words=f"评审打分 {plain(manual.points)} 分",
                 assessor=manual.assessor, reason=manual.reason, missing=False)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
+from jianhui.web.attachments import check_upload
 
 from .models import (
     Accountability,
@@ -74,6 +75,9 @@ def set_manual_score(indicator: Indicator, unit: Unit, *, points: Decimal, asses
                      reason: str, by=None, files=()) -> ManualScore:
     """Enter (or correct) a manual score with its assessor, reason and evidence files."""
     _not_locked(indicator.scheme, "修改评分")
+    refused = [problem for f in files if (problem := check_upload(f))]
+    if refused:
+        raise ValidationError({"evidence": refused})
     score = ManualScore.objects.filter(indicator=indicator, unit=unit).first() or ManualScore(
         indicator=indicator, unit=unit)
     score.points, score.assessor, score.reason, score.by = points, assessor.strip(), reason, by

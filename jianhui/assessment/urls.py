@@ -15,4 +15,6 @@ urlpatterns = [
     path("<str:key>/<str:kind>/<str:code>/tilt/", views.tilt, name="tilt"),
     path("<str:key>/<str:kind>/<str:code>/accountability/", views.accountability,
          name="accountability"),
+    path("<str:key>/<str:kind>/<str:code>/score/<str:indicator>/", views.score, name="score"),
+    path("<str:key>/<str:kind>/<str:code>/evidence/<int:pk>/", views.evidence, name="evidence"),
 ]

@@ -16,20 +16,24 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jianhui.accounts.rights import Right, right_required
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
+from jianhui.web.attachments import serve_attachment
 from jianhui.web.exporting import Export
 from jianhui.web.pages import get_scoped, paginate
 
 from . import scoring, services
 from .models import (
+    Evidence,
     Grade,
+    ManualScore,
     Measure,
+    Method,
     Objection,
     Scheme,
     Score,
@@ -95,10 +99,14 @@ def ranking(request, key: str):
         "orgs": rows(orgs.object_list, UnitKind.ORGANISATION), "page": orgs,
         "area_indicators": indicators[UnitKind.AREA],
         "org_indicators": indicators[UnitKind.ORGANISATION],
+        "highlight": len(reach) < scheme.units.count(),  # one's own rows among the others
         "chart": chart_data(scheme), "can_manage": can_manage(request, scheme),
         "can_lock": can_lock(request, scheme),
         "tilt": services.tilt_candidates(scheme) if scheme.locked else [],
         "open_objections": scheme.units.filter(objections__outcome="").count(),
+        "unscored": (ManualScore.objects.filter(indicator__scheme=scheme,
+                                                recorded_at__gt=scheme.ran_at).count()
+                     if scheme.status == Status.DRAFT and scheme.ran_at else 0),
         "indicators": scheme.indicators.all(),
     })
 
@@ -114,6 +122,9 @@ def breakdown(request, key: str, kind: str, code: str):
     return render(request, "assessment/breakdown.html", {
         "scheme": scheme, "unit": unit, "scores": scores,
         "rows": [(s, manual.get(s.indicator_id)) for s in scores],
+        "may_score": scheme.status == Status.DRAFT and can_manage(request, scheme),
+        "pending": {i for i, m in manual.items()
+                    if scheme.ran_at is None or m.recorded_at > scheme.ran_at},
         "objections": unit.objections.select_related("indicator"),
         "may_object": may_object, "can_manage": can_manage(request, scheme),
         "accountability": unit.accountability.all(),
@@ -171,11 +182,12 @@ def answer(request, key: str, pk: int):
     return redirect(objection.unit.get_absolute_url())
 
 
-def _managed_unit(request, key: str, kind: str, code: str) -> Unit:
+def _managed_unit(request, key: str, kind: str, code: str,
+                  what: str = "记录资源倾斜和考核问责") -> Unit:
     scheme = _scheme(request, key)
     unit = get_scoped(Unit.objects.filter(scheme=scheme), request.scope, kind=kind, code=code)
     if not can_manage(request, scheme):
-        raise PermissionDenied("只有县总工会可以记录资源倾斜和考核问责。")
+        raise PermissionDenied(f"只有县总工会可以{what}。")
     return unit
 
 
@@ -211,6 +223,48 @@ def accountability(request, key: str, kind: str, code: str):
         decided_on=dt.date.fromisoformat(post.get("decided_on", "")),
         note=post.get("note", ""), escalations=post.getlist("escalations"), by=request.user),
         f"已记录对{unit.name}的考核问责。")
+
+
+@require_POST
+@right_required(Right.VIEW, NO_VIEW)
+def score(request, key: str, kind: str, code: str, indicator: str):
+    """A manual score entered by the county while the scheme is a draft: points, the named
+    assessor, the reason and evidence files. It counts from the next run; once published a
+    score changes only through an answered objection."""
+    unit = _managed_unit(request, key, kind, code, "录入评审打分")
+    scheme = unit.scheme
+    ind = scheme.indicators.filter(code=indicator, method=Method.MANUAL).first()
+    if ind is None or not ind.applies(unit.kind):
+        raise Http404("没有这项评审打分指标。")
+    post = request.POST
+
+    def save():
+        if scheme.locked:
+            raise ValidationError(f"考核方案“{scheme.key}”已锁定，评分不再改变。")
+        if scheme.status != Status.DRAFT:
+            raise ValidationError("方案已公示：评分只能通过答复异议更正。")
+        raw = post.get("points", "").strip()
+        try:
+            points = Decimal(raw)
+        except InvalidOperation as exc:
+            raise ValidationError(f"分数“{raw}”不是数字：请填写如 13.5 的分数。") from exc
+        services.set_manual_score(ind, unit, points=points, assessor=post.get("assessor", ""),
+                                  reason=post.get("reason", "").strip(), by=request.user,
+                                  files=request.FILES.getlist("evidence"))
+
+    return _done(request, unit, save,
+                 f"已保存{unit.name}的“{ind.name}”评分：重新计分后计入总分和排名。")
+
+
+@right_required(Right.VIEW, NO_VIEW)
+def evidence(request, key: str, kind: str, code: str, pk: int):
+    """An evidence file behind a manual score, for whoever may read the unit's breakdown."""
+    scheme = _scheme(request, key)
+    unit = get_scoped(Unit.objects.filter(scheme=scheme), request.scope, kind=kind, code=code)
+    found = Evidence.objects.filter(manual_score__unit=unit, pk=pk).first()
+    if found is None:
+        raise Http404("没有这份佐证材料。")
+    return serve_attachment(found.file, found.name)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -12,6 +12,7 @@ from django.db.models import Q
 from jianhui.lib.scoping import ScopedQuerySet
 from jianhui.web.attachments import attachments_storage
 
+from ..numbers import plain
 from .scheme import Indicator, Role, Scheme, UnitKind
 
 
@@ -128,6 +129,10 @@ class ManualScore(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator}：{self.points}"
 
+    @property
+    def points_shown(self) -> str:
+        return plain(self.points)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         ind = self.indicator
@@ -140,8 +145,8 @@ class ManualScore(models.Model):
             if ind.role == Role.DEDUCTION:
                 low, high = -ind.cap, 0
             if not low <= self.points <= high:
-                errors["points"] = (f"“{ind.name}”的分数应在 {low:g} 至 {high:g} 之间，"
-                                    f"收到 {self.points:g}。")
+                errors["points"] = (f"“{ind.name}”的分数应在 {plain(low)} 至 {plain(high)} 之间，"
+                                    f"收到 {plain(self.points)}。")
         if not (self.assessor or "").strip():
             errors["assessor"] = "请填写评分人姓名。"
         if not (self.reason or "").strip():
