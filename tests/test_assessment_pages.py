@@ -234,3 +234,20 @@ def test_manual_score_with_evidence_through_the_page(draft, admin_client, gaoxin
     assert "评分只能通过答复异议更正" in page
     assert ManualScore.objects.get(indicator__scheme=draft, unit=unit).points == Decimal("13.5")
     assert post not in page
+
+
+def test_copy_from_last_year_through_the_page(demo, admin_client, gaoxin_client):
+    page = admin_client.get("/assessment/2023/step/copy/").content.decode()
+    assert 'value="2024"' in page and "2024年度建会入会专项考核" in page
+    assert gaoxin_client.get("/assessment/2023/step/copy/").status_code == 403
+    taken = admin_client.post("/assessment/2023/step/copy/", {"confirm": "yes", "key": "2023"},
+                              follow=True).content.decode()
+    assert "方案编号“2023”已被使用" in taken and Scheme.objects.count() == 1
+    r = admin_client.post("/assessment/2023/step/copy/", {"confirm": "yes", "key": "2024",
+                                                          "name": ""})
+    assert r.status_code == 302 and r["Location"] == "/assessment/2024/"
+    new = Scheme.objects.get(key="2024")
+    assert (new.status, new.as_of, new.copied_from.key) == (Status.DRAFT, dt.date(2024, 12, 31),
+                                                           "2023")
+    assert new.indicators.count() == Scheme.objects.get(key="2023").indicators.count()
+    assert "尚未计分" in admin_client.get("/assessment/2024/").content.decode()

@@ -124,7 +124,8 @@ def breakdown(request, key: str, kind: str, code: str):
         "rows": [(s, manual.get(s.indicator_id)) for s in scores],
         "may_score": scheme.status == Status.DRAFT and can_manage(request, scheme),
         "pending": {i for i, m in manual.items()
-                    if scheme.ran_at is None or m.recorded_at > scheme.ran_at},
+                    if scheme.status == Status.DRAFT
+                    and (scheme.ran_at is None or m.recorded_at > scheme.ran_at)},
         "objections": unit.objections.select_related("indicator"),
         "may_object": may_object, "can_manage": can_manage(request, scheme),
         "accountability": unit.accountability.all(),
@@ -289,6 +290,8 @@ STEPS = {
     "publish": ("公示", "公示后各单位可以对各项得分提出异议；公示前会重新计分一次。", Status.DRAFT),
     "lock": ("锁定", "锁定后考核结果和全部输入数据不再改变，也不能再提出异议。此操作不能撤销。",
              Status.PUBLISHED),
+    "copy": ("复制为新方案", "把本方案的指标、权重、满分线、等级和同分规则复制为新的草稿方案，"
+             "考核基准日顺延一年；得分、异议不复制。", None),
 }
 
 
@@ -303,6 +306,8 @@ def step(request, key: str, op: str):
         raise PermissionDenied("您没有执行此操作的权限。")
     label, text, _ = STEPS[op]
     if request.method == "POST" and request.POST.get("confirm") == "yes":
+        if op == "copy":
+            return _copy(request, scheme)
         try:
             if op == "run":
                 scoring.run(scheme)
@@ -315,5 +320,23 @@ def step(request, key: str, op: str):
         else:
             messages.success(request, f"已{label}：{scheme.name}。")
         return redirect(scheme.get_absolute_url())
-    return render(request, "assessment/confirm.html", {"scheme": scheme, "op": op,
-                                                       "label": label, "text": text})
+    return render(request, "assessment/confirm.html", {
+        "scheme": scheme, "op": op, "label": label, "text": text,
+        "new_key": str(scheme.year + 1), "new_name": scheme.name.replace(
+            str(scheme.year), str(scheme.year + 1))})
+
+
+def _copy(request, scheme: Scheme):
+    key, name = request.POST.get("key", "").strip(), request.POST.get("name", "").strip()
+    try:
+        if not key:
+            raise ValidationError("请填写新方案的编号，例如 2024。")
+        new = services.copy_scheme(scheme, key=key, name=name or None)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(request.path)
+    record(Action.CREATE, user=request.user, obj=new, object_key=new.key,
+           detail={"kind": "assessment_copied", "from": scheme.key})
+    messages.success(request, f"已复制为“{new.name}”（草稿）：点击“重新计分”生成被考核单位，"
+                              "再录入评审打分。")
+    return redirect(new.get_absolute_url())

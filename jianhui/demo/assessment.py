@@ -125,6 +125,7 @@ def _load(campaign: Campaign) -> Scheme:
         assessor=ASSESSOR,
         reply="经复核，第四季度联席会议纪要属实，党建带工建工作机制得分由 14 分更正为 14.5 分。")
     services.lock(scheme, by=leader)
+    _date_the_steps(scheme, objection)
     for unit in services.tilt_candidates(scheme):  # tied units get the same
         services.set_tilt(unit, staff_positions=1, funds=Decimal(60000 - 10000 * unit.rank),
                           note="用于职工之家建设和工会专职工作人员补助。", by=admin)
@@ -134,3 +135,21 @@ def _load(campaign: Campaign) -> Scheme:
             note=f"考核得分 {unit.total:.2f} 分，入会率偏低：限 2024 年 3 月底前完成会员发展整改。",
             escalations=[e.pk for e in services.escalations_of(unit)])
     return scheme
+
+
+def _date_the_steps(scheme: Scheme, objection) -> None:
+    """The steps as they happened in January 2024, not on the day the demo was loaded: scored
+    and published on the 8th, the objection answered (and the scores run again) on the 12th,
+    locked on the 18th."""
+    from django.utils import timezone
+
+    from jianhui.assessment.models import ManualScore, Objection
+
+    def at(day: int, hour: int) -> dt.datetime:
+        return timezone.make_aware(dt.datetime(2024, 1, day, hour))
+
+    Scheme.objects.filter(pk=scheme.pk).update(ran_at=at(12, 16), published_at=at(8, 17),
+                                               locked_at=at(18, 10))
+    ManualScore.objects.filter(indicator__scheme=scheme).update(recorded_at=at(5, 15))
+    Objection.objects.filter(pk=objection.pk).update(filed_at=at(10, 9), replied_at=at(12, 15))
+    scheme.refresh_from_db()
