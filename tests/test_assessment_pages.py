@@ -251,3 +251,10 @@ def test_copy_from_last_year_through_the_page(demo, admin_client, gaoxin_client)
                                                            "2023")
     assert new.indicators.count() == Scheme.objects.get(key="2023").indicators.count()
     assert "尚未计分" in admin_client.get("/assessment/2024/").content.decode()
+
+
+def test_the_county_answers_objections_but_does_not_file_them(published, admin_client):
+    url = "/assessment/2024/area/510623400/"
+    assert 'id="object-form"' not in admin_client.get(url).content.decode()
+    r = admin_client.post(url + "objection/", {"indicator": "party", "reason": "代为提出"})
+    assert r.status_code == 403 and not Objection.objects.filter(unit__scheme=published).exists()

@@ -165,7 +165,7 @@ TABLE: dict[str, Row] = {
     # --- assessment -------------------------------------------------------------------------
     # The demo's locked 2023 scheme ("out": a key that does not exist); its units 高新区 (in)
     # and 凯州新城 (out). A locked scheme refuses objections and answers: the POSTs allowed in
-    # redirect back with the reason.
+    # redirect back with the reason. Objections are the units' own: the county answers them.
     "assessment:list": Row(get=f"{LOGIN} au:403 *:200"),
     "assessment:ranking": Row(get=f"{LOGIN} su:200/404 ca:200/404 cl:200/404 tf:200/404 "
                                   "ao:200/404 uc:200/404 au:403/403", obj="scheme"),
@@ -175,7 +175,7 @@ TABLE: dict[str, Row] = {
     "assessment:breakdown": Row(get=f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 "
                                     "ao:200/404 uc:404/404 au:403/403", obj="unit"),
     "assessment:object": Row(get=f"{LOGIN} *:405",
-                             post=f"{LOGIN} su:302/302 ca:302/302 cl:403/403 tf:302/404 "
+                             post=f"{LOGIN} su:403/403 ca:403/403 cl:403/403 tf:302/404 "
                                   "ao:302/404 uc:404/404 au:403/403", obj="unit"),
     "assessment:answer": Row(get=f"{LOGIN} *:405",
                              post=f"{LOGIN} su:302/302 ca:302/302 *:403/403", obj="objection"),

@@ -532,3 +532,80 @@ def test_supervision_pages_run_clean_and_a_bulletin_is_issued(visitor):
     v.page.click("form.editform button[type=submit]")
     v.page.wait_for_url("**/supervision/2023-zj/")
     v.check("supervision_after_report")
+
+
+def _submit(page, form: str) -> None:
+    """Submit `form` and wait for the page it redirects to (often the same URL)."""
+    with page.expect_navigation():
+        page.click(f"{form} button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_assessment_from_last_year_to_a_locked_ranking(visitor):
+    """The assessment under the CSP: the demo's locked 2023 ranking (both charts drawn) and a
+    breakdown; then the county copies it for 2024, runs it, scores 党建带工建 for each area
+    with a file attached and publishes; 高新区's officer sees only the others' totals and
+    objects; the county upholds the objection; the county leader locks."""
+    admin = visitor("assessment")
+    admin.login("admin")
+    page = admin.page
+    admin.visit("/assessment/", "assessment_list")
+    admin.visit("/assessment/2023/", "assessment_ranking")
+    assert page.locator("#chart-areas canvas").count() == 1
+    assert page.locator("#chart-grades canvas").count() == 1
+    assert page.locator("#area-ranking tbody tr").count() == 4
+    admin.visit("/assessment/2023/area/510623117/", "assessment_breakdown")
+    assert "异议成立，已更正" in page.inner_text("#objections")
+    assert page.locator("#breakdown a[href*='/enterprises/']").count() >= 2  # rows behind inputs
+    admin.visit("/assessment/2023/step/copy/", "assessment_copy")
+    _submit(page, "form.stack")
+    assert page.url.endswith("/assessment/2024/")
+    admin.check("assessment_draft")
+    admin.visit("/assessment/2024/step/run/")
+    _submit(page, "form.stack")
+    areas = {"510623400": "13", "510623401": "13.5", "510623117": "14", "510623118": "12.5"}
+    for code, points in areas.items():
+        admin.visit(f"/assessment/2024/area/{code}/", f"assessment_score_{code}")
+        row = "#score-party"
+        page.fill(f"{row} input[name=points]", points)
+        page.fill(f"{row} input[name=assessor]", "陈建国")
+        page.fill(f"{row} textarea[name=reason]", "查阅联席会议纪要和包联台账。")
+        page.set_input_files(f"{row} input[name=evidence]", files=[
+            {"name": "联席会议纪要.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}])
+        _submit(page, row)
+        assert f"已录入 {points} 分" in page.inner_text(row)
+        assert "联席会议纪要.pdf" in page.inner_text(row)
+    admin.visit("/assessment/2024/step/publish/")
+    _submit(page, "form.stack")
+    admin.check("assessment_published")
+    assert "公示中" in page.inner_text("main")
+
+    officer = visitor("assessment_officer")
+    officer.login("gaoxin")
+    officer.visit("/assessment/2024/", "assessment_officer_ranking")
+    rows = officer.page.locator("#area-ranking tbody tr")
+    own = [rows.nth(i).inner_text() for i in range(4) if "高新区" in rows.nth(i).inner_text()]
+    assert len(own) == 1 and "只公布" not in own[0]
+    assert sum("只公布总分、名次和等级" in rows.nth(i).inner_text() for i in range(4)) == 3
+    officer.visit("/assessment/2024/area/510623400/", "assessment_officer_breakdown")
+    officer.page.select_option("#object-form select[name=indicator]", "party")
+    officer.page.fill("#object-form textarea[name=reason]", "第四季度联席会议纪要已补交，请复核。")
+    _submit(officer.page, "#object-form")
+    assert "待答复" in officer.page.inner_text("#objections")
+
+    admin.visit("/assessment/2024/area/510623400/")
+    page.select_option("#objections select[name=outcome]", "upheld")
+    page.fill("#objections input[name=corrected_points]", "14")
+    page.fill("#objections input[name=assessor]", "陈建国")
+    page.fill("#objections textarea[name=reply]", "经复核纪要属实，更正为 14 分。")
+    _submit(page, "#objections")
+    admin.check("assessment_answered")
+    assert "异议成立，已更正" in page.inner_text("#objections")
+    assert page.inner_text("#score-party td.num b") == "14.00"
+
+    leader = visitor("assessment_leader")
+    leader.login("leader")
+    leader.visit("/assessment/2024/step/lock/", "assessment_lock")
+    _submit(leader.page, "form.stack")
+    leader.check("assessment_locked")
+    assert "已锁定" in leader.page.inner_text("h1")

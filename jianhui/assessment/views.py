@@ -117,8 +117,9 @@ def breakdown(request, key: str, kind: str, code: str):
     unit = get_scoped(Unit.objects.filter(scheme=scheme), request.scope, kind=kind, code=code)
     scores = list(unit.scores.select_related("indicator"))
     manual = {m.indicator_id: m for m in unit.manual_scores.prefetch_related("evidence")}
-    may_object = (scheme.status == Status.PUBLISHED and request.scope.holds(
-        Right.EDIT, unit.jurisdiction, organisation=unit.organisation))
+    may_object = (scheme.status == Status.PUBLISHED and not can_manage(request, scheme)
+                  and request.scope.holds(Right.EDIT, unit.jurisdiction,
+                                          organisation=unit.organisation))
     return render(request, "assessment/breakdown.html", {
         "scheme": scheme, "unit": unit, "scores": scores,
         "rows": [(s, manual.get(s.indicator_id)) for s in scores],
@@ -146,6 +147,8 @@ def object_to(request, key: str, kind: str, code: str):
     unit = get_scoped(Unit.objects.filter(scheme=scheme), request.scope, kind=kind, code=code)
     if not request.scope.holds(Right.EDIT, unit.jurisdiction, organisation=unit.organisation):
         raise PermissionDenied("只有本单位的工作人员可以提出异议。")
+    if can_manage(request, scheme):  # the county answers objections; it does not file them
+        raise PermissionDenied("异议由被考核单位提出，县总工会负责答复。")
     indicator = scheme.indicators.filter(code=request.POST.get("indicator", "")).first()
     try:
         if indicator is None:
