@@ -258,3 +258,43 @@ def test_the_county_answers_objections_but_does_not_file_them(published, admin_c
     assert 'id="object-form"' not in admin_client.get(url).content.decode()
     r = admin_client.post(url + "objection/", {"indicator": "party", "reason": "代为提出"})
     assert r.status_code == 403 and not Objection.objects.filter(unit__scheme=published).exists()
+
+
+def _edit_data(scheme) -> dict:
+    """The edit page's form as the browser would send it back unchanged."""
+    from jianhui.assessment.forms import IndicatorsFormSet, SchemeForm
+
+    indicators = IndicatorsFormSet(instance=scheme, prefix="ind")
+    data = {}
+    for form in (SchemeForm(instance=scheme), indicators.management_form, *indicators.forms):
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def test_the_county_sets_up_a_draft_scheme(draft, admin_client, gaoxin_client):
+    url = "/assessment/2024/edit/"
+    assert gaoxin_client.get(url).status_code == 403
+    page = admin_client.get(url).content.decode()
+    assert "目标任务完成进度" in page and "（评审打分，不选）" in page
+    data = _edit_data(draft)
+    n = next(k.split("-")[1] for k, v in data.items() if v == "reports")
+    # 5 points moved off 日报按时报送 without adding them elsewhere: refused, nothing saved.
+    page = admin_client.post(url, {**data, f"ind-{n}-weight": "0"}).content.decode()
+    assert "园区/乡镇的计分指标权重合计为 95" in page
+    assert draft.indicators.get(code="reports").weight == 5
+    completion = next(k.split("-")[1] for k, v in data.items() if v == "completion")
+    r = admin_client.post(url, {**data, f"ind-{n}-DELETE": "on",
+                                f"ind-{completion}-weight": "45", "name": "2024年度考核",
+                                "tilt_top_n": "5"})
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.name, draft.tilt_top_n) == ("2024年度考核", 5)
+    assert not draft.indicators.filter(code="reports").exists()
+    assert draft.indicators.get(code="completion").weight == 45
+    # Published (or locked): the rules no longer change.
+    r = admin_client.get("/assessment/2023/edit/", follow=True)
+    assert "指标和规则不再修改" in r.content.decode()

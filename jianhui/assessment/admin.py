@@ -5,36 +5,13 @@ these lines."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from jianhui.web.admin import ScopedAdmin
 
-from .formulas import choices
+from .forms import INDICATOR_FIELDS as FIELDS
+from .forms import IndicatorForm, IndicatorFormSet
 from .models import Indicator, Scheme, Status
-
-FIELDS = ["order", "code", "name", "role", "method", "formula", "applies_to", "weight",
-          "full_at", "per_item", "cap", "description"]
-
-
-class IndicatorForm(forms.ModelForm):
-    formula = forms.ChoiceField(label="计算公式", required=False,
-                                choices=[("", "（评审打分，不选）"), *choices()])
-
-    class Meta:
-        model = Indicator
-        fields = FIELDS
-
-
-class IndicatorFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        kept = [f.instance for f in self.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        problems = self.instance.weight_problems(kept)
-        if problems:
-            raise ValidationError(problems)
 
 
 class IndicatorInline(admin.TabularInline):

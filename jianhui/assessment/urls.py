@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.scheme_list, name="list"),
     path("<str:key>/", views.ranking, name="ranking"),
     path("<str:key>/step/<str:op>/", views.step, name="step"),
+    path("<str:key>/edit/", views.edit, name="edit"),
     path("<str:key>/notice.docx", views.notice, name="notice"),
     path("<str:key>/objections/<int:pk>/answer/", views.answer, name="answer"),
     path("<str:key>/<str:kind>/<str:code>/", views.breakdown, name="breakdown"),

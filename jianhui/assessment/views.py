@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -28,6 +29,7 @@ from jianhui.web.exporting import Export
 from jianhui.web.pages import get_scoped, paginate
 
 from . import scoring, services
+from .forms import IndicatorsFormSet, SchemeForm
 from .models import (
     Evidence,
     Grade,
@@ -109,6 +111,30 @@ def ranking(request, key: str):
                      if scheme.status == Status.DRAFT and scheme.ran_at else 0),
         "indicators": scheme.indicators.all(),
     })
+
+
+@right_required(Right.VIEW, NO_VIEW)
+def edit(request, key: str):
+    """The county sets up a draft scheme: its rules and its indicators (formulas from the
+    registry's list, weights adding up to 100 for each kind of unit)."""
+    scheme = _scheme(request, key)
+    if not can_manage(request, scheme):
+        raise PermissionDenied("只有县总工会可以设置考核方案。")
+    if scheme.status != Status.DRAFT:
+        messages.error(request, f"方案已{scheme.get_status_display()}：指标和规则不再修改。")
+        return redirect(scheme.get_absolute_url())
+    form = SchemeForm(request.POST or None, instance=scheme)
+    indicators = IndicatorsFormSet(request.POST or None, instance=scheme, prefix="ind")
+    if request.method == "POST" and form.is_valid() and indicators.is_valid():
+        with transaction.atomic():
+            form.save()
+            indicators.save()
+        record(Action.UPDATE, user=request.user, obj=scheme, object_key=scheme.key,
+               detail={"kind": "assessment_scheme_edited", "fields": form.changed_data})
+        messages.success(request, "方案已保存：点击“重新计分”按新的指标计算。")
+        return redirect(scheme.get_absolute_url())
+    return render(request, "assessment/edit.html", {"scheme": scheme, "form": form,
+                                                    "indicators": indicators})
 
 
 @right_required(Right.VIEW, NO_VIEW)
