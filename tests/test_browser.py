@@ -561,6 +561,8 @@ def test_assessment_from_last_year_to_a_locked_ranking(visitor):
     _submit(page, "form.stack")
     assert page.url.endswith("/assessment/2024/")
     admin.check("assessment_draft")
+    admin.visit("/assessment/2024/edit/", "assessment_edit")  # every field labelled
+    assert page.locator("#indicators fieldset.indicator").count() == 12  # 11 and a new one
     admin.visit("/assessment/2024/step/run/")
     _submit(page, "form.stack")
     areas = {"510623400": "13", "510623401": "13.5", "510623117": "14", "510623118": "12.5"}
