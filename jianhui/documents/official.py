@@ -238,11 +238,14 @@ class OfficialDocument:
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         header_tr.append(repeat)
-        for r, values in enumerate([list(headers), *rows]):
+        # Row by row: table.cell(r, c) walks the whole grid on every call (quadratic; a
+        # notice of a hundred unions took ten seconds).
+        for r, (row, values) in enumerate(zip(table.rows, [list(headers), *rows], strict=True)):
             keep = OxmlElement("w:cantSplit")  # a row never breaks across pages
-            table.rows[r]._tr.get_or_add_trPr().append(keep)
+            row._tr.get_or_add_trPr().append(keep)
+            cells = row.cells
             for c, value in enumerate(values):
-                cell = table.cell(r, c)
+                cell = cells[c]
                 cell.width = Mm(widths[c])
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 p = cell.paragraphs[0]
