@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from jianhui.lib.scoping import narrow, outermost, path_prefixes, paths_q
 from jianhui.regions.models import Jurisdiction, tree_order
 
-from . import reference
+from . import reference, sums
+from .models import DELTA_FIELDS
 from .results import Figures, Row, Table
 
 Paths = tuple[str, ...] | list[str] | None
@@ -33,7 +34,29 @@ class FigureGrid(dict):
 
 
 def figures(dates: Iterable[dt.date], jurisdictions: Sequence[Jurisdiction]) -> FigureGrid:
-    """Every figure of DOMAIN.md §2 for every date and jurisdiction, rolled up its subtree."""
+    """Every figure of DOMAIN.md §2 for every date and jurisdiction, rolled up its subtree:
+    from the precomputed facts (sums.py), three queries whatever the dates and history."""
+    dates = list(dict.fromkeys(dates))
+    grid = FigureGrid()
+    if not jurisdictions or not dates:
+        return grid
+    values = sums.at(dates, [j.pk for j in jurisdictions])
+    for on in dates:
+        for j in jurisdictions:
+            grid[on, j.code] = as_figures(values[on, j.pk])
+    return grid
+
+
+def as_figures(vector: list[int]) -> Figures:
+    out = Figures(**dict(zip(DELTA_FIELDS, vector, strict=True)))
+    out.unionized = out.standalone + out.covered
+    return out
+
+
+def reference_figures(dates: Iterable[dt.date], jurisdictions: Sequence[Jurisdiction]
+                      ) -> FigureGrid:
+    """`figures` by the direct definition (reference.py): grouped queries over the whole
+    history per date. The fast path must equal it (verify.py, the property test)."""
     wanted = {j.path: j.code for j in jurisdictions}
     paths = outermost(wanted)
     grid = FigureGrid()

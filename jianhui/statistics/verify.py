@@ -1,0 +1,48 @@
+"""The fast path against the reference: every figure of every jurisdiction on the dates asked
+(`jianhui stats --verify`, the property test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+
+from jianhui.regions.models import Jurisdiction
+
+from .query import figures, reference_figures
+from .results import Figures
+
+
+@dataclass(frozen=True)
+class Difference:
+    on: dt.date
+    code: str
+    figure: str
+    fast: int
+    reference: int
+
+    def as_json(self) -> dict:
+        return {"date": self.on.isoformat(), "jurisdiction": self.code, "figure": self.figure,
+                "fast": self.fast, "reference": self.reference}
+
+    def __str__(self) -> str:
+        return (f"{self.on:%Y-%m-%d} 辖区 {self.code} 的 {self.figure}："
+                f"快速统计 {self.fast}，逐条核算 {self.reference}")
+
+
+FIGURE_NAMES = [f.name for f in fields(Figures)]
+
+
+def differences(dates: Iterable[dt.date],
+                jurisdictions: Sequence[Jurisdiction] | None = None) -> list[Difference]:
+    """Every (date, jurisdiction, figure) where the fast path and the reference disagree."""
+    dates = list(dict.fromkeys(dates))
+    js = list(Jurisdiction.objects.all()) if jurisdictions is None else list(jurisdictions)
+    fast, ref = figures(dates, js), reference_figures(dates, js)
+    out = []
+    for on in dates:
+        for j in js:
+            a, b = fast[on, j.code], ref[on, j.code]
+            out += [Difference(on, j.code, name, getattr(a, name), getattr(b, name))
+                    for name in FIGURE_NAMES if getattr(a, name) != getattr(b, name)]
+    return out
