@@ -46,3 +46,25 @@ def differences(dates: Iterable[dt.date],
             out += [Difference(on, j.code, name, getattr(a, name), getattr(b, name))
                     for name in FIGURE_NAMES if getattr(a, name) != getattr(b, name)]
     return out
+
+
+def stale_facts(enterprise_ids=None, organisation_ids=None) -> list[str]:
+    """The enterprises and organisations (None: all) whose stored facts differ from the facts
+    their rows give now: a write that did not reach sync.refresh (a bulk write without it)."""
+    from . import facts, sync
+    from .models import EnterpriseInterval, MemberInterval, OrganisationInterval
+
+    fresh = facts.compute(enterprise_ids, organisation_ids)
+    e_ids, o_ids = fresh.enterprise_ids, fresh.organisation_ids
+    stored = {
+        "pieces": sync._rows(EnterpriseInterval, sync.PIECE_FIELDS, "enterprise_id", e_ids),
+        "counted": sync._rows(MemberInterval, sync.COUNTED_FIELDS, "enterprise_id", e_ids),
+        "alive": sync._rows(OrganisationInterval, sync.ALIVE_FIELDS, "organisation_id", o_ids),
+    }
+    out = []
+    for name, rows in stored.items():
+        have, want = set(rows), set(getattr(fresh, name))
+        for row in sorted(have ^ want, key=repr):
+            owner = "工会组织" if name == "alive" else "企业"
+            out.append(f"{owner} {row[0]} 的统计数据与业务数据不符：{'多出' if row in have else '缺少'} {row}")
+    return out
