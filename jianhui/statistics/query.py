@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.db.models import Count, Q
+
 from jianhui.lib.scoping import narrow, outermost, path_prefixes, paths_q
 from jianhui.regions.models import Jurisdiction, tree_order
 
 from . import reference, sums
-from .models import DELTA_FIELDS
+from .models import DELTA_FIELDS, EnterpriseInterval, MemberInterval
 from .results import Figures, Row, Table
 
 Paths = tuple[str, ...] | list[str] | None
@@ -122,3 +124,21 @@ def series(dates: Iterable[dt.date], root: Jurisdiction | None = None,
     top = top_nodes(root, paths)
     grid = figures(dates, top)
     return [(d, grid.total(d, [n.code for n in top])) for d in dates]
+
+
+def rule25_list(on: dt.date, paths: Paths = None, limit: int | None = None) -> list[dict]:
+    """应单独建会 on `on` from the facts: rows of enterprise_id, enterprise__jurisdiction_id
+    and members (as reference.rule25_enterprises gives them), most members first, at most
+    `limit` of them (the figure `rule25_warnings` counts them all)."""
+    held = Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gt=on))
+    within = Jurisdiction.objects.filter(paths_q("path", paths)).values("pk")
+    warned = EnterpriseInterval.objects.filter(held, rule25=True)
+    if paths is not None:
+        warned = warned.filter(jurisdiction_id__in=within)
+    counts = (MemberInterval.objects.filter(held, enterprise_id__in=warned.values("enterprise_id"))
+              .order_by().values("enterprise_id", "jurisdiction_id").annotate(members=Count("pk"))
+              .order_by("-members", "enterprise_id"))
+    if limit is not None:
+        counts = counts[:limit]
+    return [{"enterprise_id": r["enterprise_id"], "enterprise__jurisdiction_id":
+             r["jurisdiction_id"], "members": r["members"]} for r in counts]

@@ -48,6 +48,20 @@ def differences(dates: Iterable[dt.date],
     return out
 
 
+def rule25_differences(dates: Iterable[dt.date], paths=None) -> list[str]:
+    """Where the list of 应单独建会 enterprises from the facts differs from the reference's."""
+    from . import reference
+    from .query import rule25_list
+
+    out = []
+    for on in dict.fromkeys(dates):
+        fast = {tuple(sorted(r.items())) for r in rule25_list(on, paths)}
+        ref = {tuple(sorted(r.items())) for r in reference.rule25_enterprises(on, paths)}
+        out += [f"{on:%Y-%m-%d} 应单独建会名单：{'快速统计多出' if r in fast else '快速统计缺少'} {dict(r)}"
+                for r in sorted(fast ^ ref)]
+    return out
+
+
 def stale_facts(enterprise_ids=None, organisation_ids=None) -> list[str]:
     """The enterprises and organisations (None: all) whose stored facts differ from the facts
     their rows give now: a write that did not reach sync.refresh (a bulk write without it)."""

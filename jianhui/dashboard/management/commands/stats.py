@@ -57,14 +57,15 @@ class Command(BaseCommand):
 
     def verify(self, on: dt.date, as_json: bool) -> None:
         from jianhui.dashboard.views import month_points
-        from jianhui.statistics.verify import differences
+        from jianhui.statistics.verify import differences, rule25_differences
 
         dates = sorted({on, on - dt.timedelta(days=1), *month_points(on)})
-        found = differences(dates)
+        found = [*differences(dates), *rule25_differences(dates)]
         if as_json:
             self.stdout.write(json.dumps({
                 "as_of": on.isoformat(), "dates": [d.isoformat() for d in dates],
-                "differences": [d.as_json() for d in found]}, ensure_ascii=False))
+                "differences": [d.as_json() if hasattr(d, "as_json") else {"message": d}
+                                for d in found]}, ensure_ascii=False))
         else:
             for d in found[:50]:
                 self.stderr.write(str(d))
