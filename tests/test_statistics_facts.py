@@ -264,3 +264,19 @@ def test_rebuild_gives_the_same_facts_as_the_writes(build, low_threshold):
     assert kept == rows()
     assert DailyDelta.objects.filter(jurisdiction_id=root.pk, members__gt=0).exists()
     assert not differences([BASE, BASE + dt.timedelta(2), BASE + dt.timedelta(45)])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("on", ["2023-09-29", "2026-11-26"])
+def test_stats_json_on_the_demo_is_what_the_direct_queries_printed(on):
+    """`jianhui stats --json` byte for byte as printed before the fast path (recorded with the
+    direct queries on the demo county)."""
+    import io
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("stats", "--json", "--as-of", on, stdout=out)
+    recorded = Path(__file__).parent / "data" / f"stats_demo_{on}.json"
+    assert out.getvalue().strip() == recorded.read_text(encoding="utf-8").strip()
