@@ -85,3 +85,21 @@ def test_enterprise_page_links_to_its_roster(admin_client):
     e = Enterprise.objects.filter(members__isnull=False).order_by("name").first()
     html = admin_client.get(e.get_absolute_url(), {"as_of": AS_OF}).content.decode()
     assert f"/members/?enterprise={e.credit_code}&amp;status=all&amp;as_of={AS_OF}" in html
+
+
+def test_member_list_counts_at_most_the_limit(admin_client, monkeypatch, django_assert_max_num_queries):
+    """A list of more rows than the limit says "N+" and offers the pages up to it, without
+    counting the whole table (COUNT over a LIMIT subquery)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jianhui.web.pages import BoundedPaginator
+
+    monkeypatch.setattr(BoundedPaginator, "limit", 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        html = admin_client.get("/members/", {"status": "all"}).content.decode()
+    assert "共 1,000+ 名会员" in html and "第 1 / 20 页" in html
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 1001" in sql for sql in counts[:1])
+    last = admin_client.get("/members/", {"status": "all", "page": 20}).content.decode()
+    assert "第 20 / 20 页" in last
