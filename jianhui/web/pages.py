@@ -34,7 +34,9 @@ class BoundedPaginator(Paginator):
     def count(self) -> int:
         items = self.object_list
         if hasattr(items, "query"):
-            return items[:self.limit + 1].count()
+            # Without the ordering and the annotations nothing filters on (a union status,
+            # an employee figure per row): only which rows there are.
+            return items.order_by().values("pk")[:self.limit + 1].count()
         return len(items)
 
     @property
