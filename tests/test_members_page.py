@@ -101,5 +101,6 @@ def test_member_list_counts_at_most_the_limit(admin_client, monkeypatch, django_
     assert "共 1,000+ 名会员" in html and "第 1 / 20 页" in html
     counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counts and all("LIMIT 1001" in sql for sql in counts[:1])
+    assert "按录入时间由近到远列出" in html  # not sorted by names over the whole table
     last = admin_client.get("/members/", {"status": "all", "page": 20}).content.decode()
     assert "第 20 / 20 页" in last

@@ -53,9 +53,21 @@ class BoundedPaginator(Paginator):
         return max(1, -(-shown // self.per_page)) if shown else 1
 
 
-def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
-    paginator = BoundedPaginator(items, per_page or settings.JIANHUI_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, items, per_page: int | None = None,
+             large_order: tuple[str, ...] | None = None) -> Page:
+    """A page of `items`. With `large_order`, a list beyond the count limit is listed in that
+    order instead (an index's: sorting millions of rows by joined names for every page is
+    what made such a list slow); the page's `reordered` says so."""
+    per_page = per_page or settings.JIANHUI_PAGE_SIZE
+    paginator = BoundedPaginator(items, per_page)
+    reordered = large_order is not None and paginator.capped
+    if reordered:
+        count = paginator.count
+        paginator = BoundedPaginator(items.order_by(*large_order), per_page)
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
+    page.reordered = reordered
+    return page
 
 
 def get_scoped(queryset, scope, **lookup):
