@@ -214,9 +214,9 @@ def low_threshold(monkeypatch):
     monkeypatch.setattr(reference, "RULE25_THRESHOLD", 2)
 
 
-# Each example asks the reference (the slow path) for about a dozen dates: 12 examples keep
+# Each example asks the reference (the slow path) for about a dozen dates: 10 examples keep
 # the suite quick; JIANHUI_PROPERTY_EXAMPLES=500 for a long hunt.
-EXAMPLES = int(os.environ.get("JIANHUI_PROPERTY_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("JIANHUI_PROPERTY_EXAMPLES", "10"))
 
 
 @pytest.mark.django_db
