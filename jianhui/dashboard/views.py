@@ -101,7 +101,7 @@ def table_rows(root: Jurisdiction, rows: list[statistics.Row], total: statistics
     yield [Styled(v, bold=True) for v in ["合计", *FIGURE_COLUMNS.cells(total)]]
 
 
-RULE25_SHOWN = 50  # the figure counts them all; the page names the largest
+RULE25_SHOWN = 50  # the figure counts them all; the page names the first ones
 
 
 def _rule25(on: dt.date, root: Jurisdiction) -> list[tuple[Enterprise, int]]:

@@ -128,17 +128,19 @@ def series(dates: Iterable[dt.date], root: Jurisdiction | None = None,
 
 def rule25_list(on: dt.date, paths: Paths = None, limit: int | None = None) -> list[dict]:
     """应单独建会 on `on` from the facts: rows of enterprise_id, enterprise__jurisdiction_id
-    and members (as reference.rule25_enterprises gives them), most members first, at most
-    `limit` of them (the figure `rule25_warnings` counts them all)."""
+    and members (as reference.rule25_enterprises gives them), by jurisdiction and enterprise,
+    at most `limit` of them (the figure `rule25_warnings` counts them all)."""
     held = Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gt=on))
-    within = Jurisdiction.objects.filter(paths_q("path", paths)).values("pk")
     warned = EnterpriseInterval.objects.filter(held, rule25=True)
     if paths is not None:
-        warned = warned.filter(jurisdiction_id__in=within)
-    counts = (MemberInterval.objects.filter(held, enterprise_id__in=warned.values("enterprise_id"))
-              .order_by().values("enterprise_id", "jurisdiction_id").annotate(members=Count("pk"))
-              .order_by("-members", "enterprise_id"))
+        warned = warned.filter(jurisdiction_id__in=Jurisdiction.objects.filter(
+            paths_q("path", paths)).values("pk"))
+    warned = warned.order_by("jurisdiction_id", "enterprise_id").values_list(
+        "enterprise_id", "jurisdiction_id")
     if limit is not None:
-        counts = counts[:limit]
-    return [{"enterprise_id": r["enterprise_id"], "enterprise__jurisdiction_id":
-             r["jurisdiction_id"], "members": r["members"]} for r in counts]
+        warned = warned[:limit]
+    where = dict(warned)
+    counts = dict(MemberInterval.objects.filter(held, enterprise_id__in=list(where)).order_by()
+                  .values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n"))
+    return [{"enterprise_id": e, "enterprise__jurisdiction_id": j, "members": counts.get(e, 0)}
+            for e, j in where.items()]

@@ -169,23 +169,37 @@ def _plan(on: dt.date) -> tuple[dt.date, dt.date, dt.date, int]:
 
 def at(dates: Iterable[dt.date], jurisdiction_ids: Iterable[int]) -> dict[tuple[dt.date, int],
                                                                           Vector]:
-    """Every figure (DELTA_FIELDS) of each jurisdiction's subtree on each date: two queries."""
+    """Every figure (DELTA_FIELDS) of each jurisdiction's subtree on each date: two queries
+    (and one per group of nearby dates in which some jurisdiction had no change for two
+    months)."""
     dates = sorted(set(dates))
     ids = sorted(set(jurisdiction_ids))
     if not dates or not ids:
         return {}
     plans = {on: _plan(on) for on in dates}
-    lo = min(p[0] for p in plans.values())
-    hi = max(p[0] for p in plans.values())
-    latest = Jurisdiction.objects.filter(pk__in=ids).annotate(c=Subquery(
-        Checkpoint.objects.filter(jurisdiction_id=OuterRef("pk"), month__lte=lo)
-        .order_by("-month").values("pk")[:1])).values("c")
+    columns = ("jurisdiction_id", "month", *DELTA_FIELDS)
+    # Per cluster of nearby dates, the checkpoints from two months before its first one: an
+    # index range scan that for nearly every jurisdiction holds the latest checkpoint at or
+    # before each date; the few without one ("quiet") get theirs by an index probe each.
+    rows: list[tuple] = []
+    clusters = _clusters(sorted({p[0] for p in plans.values()}))
+    q = Q()
+    for lo, hi in clusters:
+        q |= Q(month__gte=_two_months_before(lo), month__lte=hi)
+    rows = list(Checkpoint.objects.filter(q, jurisdiction_id__in=ids).values_list(*columns))
+    for lo, _hi in clusters:
+        since = _two_months_before(lo)
+        found = {r[0] for r in rows if since <= r[1] <= lo}
+        quiet = [j for j in ids if j not in found]
+        if quiet:
+            latest = Jurisdiction.objects.filter(pk__in=quiet).annotate(c=Subquery(
+                Checkpoint.objects.filter(jurisdiction_id=OuterRef("pk"), month__lt=since)
+                .order_by("-month").values("pk")[:1])).values("c")
+            rows += Checkpoint.objects.filter(pk__in=latest).values_list(*columns)
+    rows = list(dict.fromkeys(rows))  # a quiet one's checkpoint may be another cluster's too
     months: dict[int, list[dt.date]] = defaultdict(list)
     totals: dict[int, list[Vector]] = defaultdict(list)
-    for j, m, *v in Checkpoint.objects.filter(
-            Q(pk__in=latest) | Q(jurisdiction_id__in=ids, month__gt=lo, month__lte=hi)
-    ).order_by("jurisdiction_id", "month").values_list("jurisdiction_id", "month",
-                                                       *DELTA_FIELDS):
+    for j, m, *v in sorted(rows, key=lambda r: (r[0], r[1])):
         months[j].append(m)
         totals[j].append(v)
     spans = _merge_spans([(a, b) for _, a, b, _ in plans.values() if a <= b])
@@ -213,6 +227,22 @@ def at(dates: Iterable[dt.date], jurisdiction_ids: Iterable[int]) -> dict[tuple[
             low = s[lower - 1] if lower else zero
             out[on, j] = [x + sign * (u - w) for x, u, w in zip(start, up, low, strict=True)]
     return out
+
+
+def _two_months_before(day: dt.date) -> dt.date:
+    month = month_of(month_of(day) - dt.timedelta(days=1))
+    return month_of(month - dt.timedelta(days=1))
+
+
+def _clusters(targets: list[dt.date], gap: int = 92) -> list[tuple[dt.date, dt.date]]:
+    """Sorted dates grouped where each is within `gap` days of the previous one."""
+    out: list[list[dt.date]] = []
+    for t in targets:
+        if out and (t - out[-1][1]).days <= gap:
+            out[-1][1] = t
+        else:
+            out.append([t, t])
+    return [(a, b) for a, b in out]
 
 
 def _merge_spans(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
