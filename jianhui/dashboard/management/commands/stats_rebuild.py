@@ -3,8 +3,7 @@ from __future__ import annotations
 import json
 import time
 
-from django.core.management.base import BaseCommand
-
+from jianhui.lib.commands import BaseCommand
 from jianhui.statistics import sync
 
 
