@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.test import Client
 
 from jianhui.accounts.models import Assignment, Role
@@ -34,6 +41,93 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo_county()
         ensure_demo_accounts(DEMO_PASSWORD)
         load_demo_campaign()
+
+
+# --- Speed: build once, share, shrink where size is not the point ---------------------------
+# The suite must stay under 4 minutes on 2 cores. Before adding a slow test, reuse these:
+# - `module_db` + `module_atomic`: data built once per module (users, logged-in clients,
+#   objects) inside one transaction rolled back after the module; each test still rolls back
+#   its own changes to that state.
+# - `few_members`: the demo with one member per enterprise for the module (an authorisation
+#   row proves who gets 200/403/404, not how long a 15,028-row export takes).
+# - `demo_data_dir`: a data dir holding the demo on SQLite, copied from one `jianhui
+#   load-demo` per session, for tests that drive the CLI or a server in a subprocess.
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around the whole module, rolled back after its last test.
+
+    Module-scoped fixtures that depend on this one write their data inside
+    `with module_db():`; function-scoped tests (the usual `db`) nest a savepoint in it. Not
+    for modules with `transactional_db` tests, whose flush would empty the database.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield django_db_blocker.unblock
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def few_members(module_db):
+    """The demo with only the first member (lowest id) of each enterprise, for this module.
+
+    Raw SQL: a queryset delete would send 15,000 delete signals."""
+    from jianhui.unions.models import Member
+
+    table = connection.ops.quote_name(Member._meta.db_table)
+    with module_db(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id NOT IN "
+                       f"(SELECT MIN(id) FROM {table} GROUP BY enterprise_id)")
+        return Member.objects.count()
+
+
+def logged_in(user) -> Client:
+    """A test client signed in as `user` (no password, no login page)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def cli_env(data_dir: Path, database_url: str = "", **extra: str) -> dict[str, str]:
+    """The environment of a `jianhui` subprocess on `data_dir`: SQLite unless a URL is given,
+    keys from the data dir (none from the caller's environment), the demo password known."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"JIANHUI_SECRET_KEY", "JIANHUI_FIELD_KEY", "JIANHUI_FIELD_CIPHER"}}
+    env.update(JIANHUI_DATA_DIR=str(data_dir), DATABASE_URL=database_url,
+               DJANGO_SETTINGS_MODULE="jianhui.settings", JIANHUI_DEMO_PASSWORD=DEMO_PASSWORD,
+               **extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """One `jianhui load-demo` on a fresh SQLite data dir per session (only if a test asks).
+
+    Its `result` (the CompletedProcess) lets a test check what a first load says. Tests never
+    write here: they take a copy from `demo_data_dir`."""
+    data_dir = tmp_path_factory.mktemp("demo-template")
+    result = subprocess.run([sys.executable, "-m", "jianhui.cli", "load-demo"],
+                            env=cli_env(data_dir), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return SimpleNamespace(dir=data_dir, result=result)
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(demo_template):
+    """copy(dest) -> dest: a data dir holding the loaded demo (database, secret key, field
+    key), as `jianhui load-demo` left it, in a fraction of the load's time."""
+
+    def copy(dest: Path) -> Path:
+        shutil.copytree(demo_template.dir, dest, dirs_exist_ok=True)
+        return dest
+
+    return copy
 
 
 @pytest.fixture(autouse=True)
@@ -64,9 +158,7 @@ def demo(db):
 
 
 def _login(username: str) -> Client:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
+    return logged_in(get_user_model().objects.get(username=username))
 
 
 @pytest.fixture

@@ -74,9 +74,8 @@ def database_bytes(data_dir: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("at-rest")
-    run(["-m", "jianhui.cli", "load-demo"], data_dir)
+def demo_file(tmp_path_factory, demo_data_dir):
+    data_dir = demo_data_dir(tmp_path_factory.mktemp("at-rest"))  # as `jianhui load-demo` left it
     return data_dir, json.loads(run(["-c", DUMP_VALUES], data_dir))
 
 
