@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,6 +28,14 @@ from jianhui.regions.models import Jurisdiction, JurisdictionKind
 
 DEMO_PASSWORD = "Demo-Pass-2023"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The suite starts some 40 Python subprocesses (the CLI, `jianhui demo`, migration scripts).
+# Where the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), each of them
+# compiled Django and the project from source again, ~2 s of CPU apiece; instead they share
+# one bytecode cache outside the source tree, which Python checks against each source file.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    os.environ.setdefault("PYTHONPYCACHEPREFIX",
+                          str(Path(tempfile.gettempdir()) / f"jianhui-pycache-{os.getuid()}"))
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +57,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 # - `module_db` + `module_atomic`: data built once per module (users, logged-in clients,
 #   objects) inside one transaction rolled back after the module; each test still rolls back
 #   its own changes to that state.
-# - `few_members`: the demo with one member per enterprise for the module (an authorisation
-#   row proves who gets 200/403/404, not how long a 15,028-row export takes).
+# - `few_members` / `module_few_members`: the demo with the first 10 members of each
+#   enterprise (MEMBERS_PER_ENTERPRISE in the module) for a test / a module, where size is not
+#   the point (an authorisation row proves who gets 200/403/404, an export test that it masks,
+#   not how long 15,028 rows take).
 # - `demo_data_dir`: a data dir holding the demo on SQLite, copied from one `jianhui
 #   load-demo` per session, for tests that drive the CLI or a server in a subprocess.
 
@@ -73,18 +84,37 @@ def module_db(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="module")
-def few_members(module_db):
-    """The demo with only the first member (lowest id) of each enterprise, for this module.
-
-    Raw SQL: a queryset delete would send 15,000 delete signals."""
+def _trim_members(per_enterprise: int) -> int:
+    """Delete all but the first `per_enterprise` members (by id) of each enterprise; return
+    how many are left. Raw SQL: a queryset delete would send 15,000 delete signals."""
     from jianhui.unions.models import Member
 
     table = connection.ops.quote_name(Member._meta.db_table)
-    with module_db(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id NOT IN "
-                       f"(SELECT MIN(id) FROM {table} GROUP BY enterprise_id)")
-        return Member.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
+            f"(PARTITION BY enterprise_id ORDER BY id) AS n FROM {table}) ranked WHERE n > %s)",
+            [per_enterprise])
+    return Member.objects.count()
+
+
+def _per_enterprise(request) -> int:
+    return getattr(request.module, "MEMBERS_PER_ENTERPRISE", 10)
+
+
+@pytest.fixture
+def few_members(db, request):
+    """This test's demo keeps only the first 10 members of each enterprise (the module may
+    set MEMBERS_PER_ENTERPRISE): ~1,600 members, enough for more than a page or a thousand
+    rows, for tests where exporting or revealing 15,028 would prove nothing more."""
+    return _trim_members(_per_enterprise(request))
+
+
+@pytest.fixture(scope="module")
+def module_few_members(module_db, request):
+    """`few_members` for the whole module (with `module_db`)."""
+    with module_db():
+        return _trim_members(_per_enterprise(request))
 
 
 def logged_in(user) -> Client:

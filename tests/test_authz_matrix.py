@@ -140,10 +140,11 @@ TABLE: dict[str, Row] = {
 # Every Django admin page: staff only. Personas other than the superuser are not staff and
 # land on the login page; the superuser reaches every list and every object's pages.
 ADMIN_NAMESPACE = "admin:"
+MEMBERS_PER_ENTERPRISE = 1  # conftest: module_few_members
 
 
 @pytest.fixture(scope="module")
-def module_world(module_db, few_members):
+def module_world(module_db, module_few_members):
     """Built once for the module (conftest: module_db) on the demo trimmed to one member per
     enterprise: the rows prove who gets which code, not how long a big export takes."""
     with module_db():

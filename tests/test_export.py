@@ -156,7 +156,7 @@ def test_union_kind_filter_applies(admin_client):
 
 # --------------------------------------------------------------- masking, reveal, audit
 
-def test_members_are_masked_by_default_and_the_export_is_audited(admin_client):
+def test_members_are_masked_by_default_and_the_export_is_audited(few_members, admin_client):
     before = AuditEvent.objects.count()
     data = download(admin_client.get("/members/", {"as_of": AS_OF, "export": "xlsx"}))
     rows = rows_of(sheet(data))
@@ -192,13 +192,13 @@ def test_reveal_needs_a_reason_then_shows_full_numbers_and_is_audited(admin_clie
     assert event.detail["filters"] == {"enterprise": e.credit_code, "status": "all"}
 
 
-def test_a_get_never_reveals(admin_client):
+def test_a_get_never_reveals(few_members, admin_client):
     data = download(admin_client.get("/members/", {"export": "xlsx", "reveal": "1",
                                                    "reason": "想看", "status": "all"}))
     assert not ID_PATTERN.search(sheet_xml(data))
 
 
-def test_reveal_needs_the_right(county, user_in):
+def test_reveal_needs_the_right(few_members, county, user_in):
     leader = client_for(user_in(county, Role.COUNTY_LEADER))  # may export, may not reveal
     page = leader.get("/members/").content.decode()
     assert "导出 Excel" in page and "导出完整号码" not in page and 'name="reveal"' not in page
@@ -206,7 +206,7 @@ def test_reveal_needs_the_right(county, user_in):
     assert reveal(leader, "/members/", {}).status_code == 403
 
 
-def test_reveal_post_needs_the_csrf_token(county):
+def test_reveal_post_needs_the_csrf_token(few_members, county):
     client = Client(enforce_csrf_checks=True)
     client.force_login(get_user_model().objects.get(username="admin"))
     assert reveal(client, "/members/", {}).status_code == 403
@@ -308,7 +308,7 @@ def test_unions_round_trip(admin_client, tmp_path):
     assert (_versions(UnionOrganisation), Coverage.objects.count()) == before
 
 
-def test_revealed_members_round_trip(admin_client, tmp_path):
+def test_revealed_members_round_trip(few_members, admin_client, tmp_path):
     before = _versions(Member)
     data = download(reveal(admin_client, "/members/", {"status": "all"}))
     ws = sheet(data)
