@@ -243,7 +243,7 @@ def test_export_buttons_for_officers(gaoxin_client):
 
 
 
-def test_dashboard_export_button(admin_client):
+def test_dashboard_export_button(few_members, admin_client):
     html = admin_client.get("/", {"as_of": AS_OF}).content.decode()
     assert 'href="?as_of=2023-09-29&amp;export=xlsx"' in html
 
@@ -336,7 +336,7 @@ def test_masked_exports_never_import_masked_numbers(admin_client, tmp_path):
 
 # --------------------------------------------------------------- the statistics table
 
-def test_statistics_table_exports_in_the_dashboard_layout(admin_client):
+def test_statistics_table_exports_in_the_dashboard_layout(few_members, admin_client):
     page = admin_client.get("/", {"as_of": AS_OF})
     response = admin_client.get("/", {"as_of": AS_OF, "export": "xlsx"})
     assert quote("建会入会统计_中江县_2023-09-29.xlsx") in response["Content-Disposition"]
@@ -365,7 +365,7 @@ def test_statistics_table_exports_in_the_dashboard_layout(admin_client):
     assert AuditEvent.objects.latest("at").detail["filters"] == {"as_of": AS_OF}
 
 
-def test_statistics_export_of_an_area_without_lower_levels(gaoxin_client):
+def test_statistics_export_of_an_area_without_lower_levels(few_members, gaoxin_client):
     ws = sheet(download(gaoxin_client.get("/", {"as_of": AS_OF, "export": "xlsx"})))
     assert ws["A1"].value == "中江高新技术产业园区建会入会情况（截至2023年9月29日）"
     gaoxin = Jurisdiction.objects.get(code="510623400")
@@ -375,7 +375,7 @@ def test_statistics_export_of_an_area_without_lower_levels(gaoxin_client):
     assert ws.max_row == 3
 
 
-def test_statistics_rows_are_indented_by_level(admin_client, build):
+def test_statistics_rows_are_indented_by_level(few_members, admin_client, build):
     ws = sheet(download(admin_client.get("/", {"as_of": AS_OF, "export": "xlsx"})))
     assert all(row[0].alignment.indent == 0 for row in ws.iter_rows(min_row=3))
     root = build.jurisdiction("测试县")
