@@ -100,7 +100,7 @@ TABLE: dict[str, Row] = {
     # The one-time 初始化 page exists only on an empty database (test_firstrun.py).
     "init_page": Row(get="*:302", post="*:302"),
     # --- campaign data ------------------------------------------------------------------------
-    "dashboard": Row(get=f"{LOGIN} au:302 uc:302 *:200"),
+    "dashboard": Row(get=f"{LOGIN} su:403 au:302 uc:302 *:200"),
     "enterprise_list": Row(get=ANY_SIGNED_IN),
     "enterprise_list?export": Row(get=f"{LOGIN} au:403 *:200", post=f"{LOGIN} au:403 *:200",
                                   query="?export=xlsx"),
