@@ -6,7 +6,7 @@
 A bounded asyncio client, no dependency: each user holds one keep-alive HTTP/1.1 connection,
 sends one request, reads the whole response, waits --think seconds, and so on, so the offered
 load is about users / (think + latency) requests a second (32 users at 1 s: ~30/s). The pages:
-the dashboard of the root (as of --as-of), the enterprise list, the member list and the page
+the dashboard of the root (`/?j=<root>`, as of --as-of), the enterprise list, the member list and the page
 of a random enterprise with members, in turn at random. Logged in as a superuser through a
 session made in the database (no password, no TOTP step), as `bench`.
 
@@ -119,7 +119,8 @@ def percentile(values: list[float], p: float) -> float:
 
 async def run(args, cookie: str, enterprise_pages: list[str], root: str) -> None:
     on = f"as_of={args.as_of}" if args.as_of else ""
-    pages = [("dashboard", f"/?{on}"), ("enterprise list", f"/enterprises/?{on}"),
+    # The root named: a superuser with no role of its own is shown the no-role page at "/".
+    pages = [("dashboard", f"/?j={root}&{on}"), ("enterprise list", f"/enterprises/?{on}"),
              ("members list", f"/members/?{on}"), ("enterprise page", "")]
     start = time.monotonic()
     counted_from = start + args.warmup

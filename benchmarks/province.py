@@ -17,9 +17,12 @@ Then, in one run, the reference path (the direct queries) beside the fast path:
   stats      `jianhui stats --json` for one date, in process (no process start)
   series     the headline figures of the root on 365 consecutive days (the reference on a few
              of them, scaled to 365: a year of direct queries takes too long to wait for)
-  dashboard  the root's dashboard page (GET /, as a superuser, through Django's test client)
+  dashboard  the root's dashboard page (GET /?j=<root>, as a superuser, through Django's test client)
   rebuild    `stats-rebuild` from scratch
   disk       the statistics' tables against the whole database
+  load       with --load SECONDS: benchmarks/load.py against `jianhui serve` on the same
+             database (32 users, 1 s think time): p50/p95 of the dashboard, the lists and an
+             enterprise page
 and the list pages and an enterprise page (fast path only). It also checks that both paths
 give the same JSON. PostgreSQL only (COPY). Never run by pytest.
 """
@@ -301,7 +304,7 @@ def measure(args) -> None:
         get_user_model().objects.create_superuser("bench", password=None)
     client = Client()
     client.force_login(user)
-    url = f"/?as_of={on.isoformat()}"
+    url = f"/?j={root.code}&as_of={on.isoformat()}"  # a superuser without a role names it
     with override_settings(ALLOWED_HOSTS=["*"]):
         assert client.get(url).status_code == 200
         fast_dash = median_time(lambda: client.get(url), 5)
@@ -352,6 +355,9 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true",
                         help="drop and create the database of DATABASE_URL first (jh_* only)")
     parser.add_argument("--measure-only", action="store_true")
+    parser.add_argument("--load", type=int, default=0, metavar="SECONDS",
+                        help="then run benchmarks/load.py for SECONDS against jianhui serve")
+    parser.add_argument("--port", type=int, default=8771, help="the server's port for --load")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -364,6 +370,13 @@ def main() -> None:
     if not args.measure_only:
         generate(args)
     measure(args)
+    if args.load:
+        import subprocess
+
+        print(flush=True)
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "load.py"),
+                        "--start-server", "--port", str(args.port), "--seconds",
+                        str(args.load), "--as-of", AS_OF.isoformat()], check=True)
 
 
 if __name__ == "__main__":
