@@ -257,3 +257,17 @@ class Builder:
 @pytest.fixture
 def build(db) -> Builder:
     return Builder()
+
+
+@pytest.fixture
+def facts_in_step(db):
+    """After the test: the statistics' stored facts of everything outside the demo county
+    equal the facts its rows give (every write, bulk ones included, refreshed them)."""
+    yield
+    from jianhui.statistics.verify import stale_facts
+    from jianhui.unions.models import UnionOrganisation
+
+    outside = Enterprise.objects.exclude(jurisdiction__path__startswith="/510623/")
+    orgs = UnionOrganisation.objects.exclude(jurisdiction__path__startswith="/510623/")
+    assert stale_facts(set(outside.values_list("pk", flat=True)),
+                       set(orgs.values_list("pk", flat=True))) == []

@@ -153,3 +153,13 @@ def test_static_assets_are_served_locally(admin_client):
     for path in ("/static/vendor/echarts/echarts.min.js", "/static/vendor/htmx/htmx.min.js",
                  "/static/css/jianhui.css", "/static/js/dashboard.js"):
         assert Client().get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("code", [None, "510623400"])
+def test_dashboard_needs_at_most_15_queries(admin_client, django_assert_max_num_queries, code):
+    """Session, user, roles, the node, its children, the figures of every date (two), the
+    warnings, the breadcrumbs: not one query per date or per child."""
+    params = {"as_of": "2023-09-29", **({"j": code} if code else {})}
+    admin_client.get("/", params)  # warm: the session's first touch
+    with django_assert_max_num_queries(15):
+        assert admin_client.get("/", params).status_code == 200

@@ -110,7 +110,10 @@ def table_rows(root: Jurisdiction, rows: list[statistics.Row], total: statistics
     yield [Styled(v, bold=True) for v in ["合计", *FIGURE_COLUMNS.cells(total)]]
 
 
+RULE25_SHOWN = 50  # the figure counts them all; the page names the first ones
+
+
 def _rule25(on: dt.date, root: Jurisdiction) -> list[tuple[Enterprise, int]]:
-    rows = statistics.rule25_enterprises(on, [root.path])
+    rows = statistics.rule25_list(on, [root.path], limit=RULE25_SHOWN)
     by_id = Enterprise.objects.in_bulk([r["enterprise_id"] for r in rows])
     return [(by_id[r["enterprise_id"]], r["members"]) for r in rows]
