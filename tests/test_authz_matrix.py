@@ -81,6 +81,9 @@ EDIT_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 u
 ANY_SIGNED_IN = f"{LOGIN} *:200"
 USERS_ADMIN = f"{LOGIN} su:200/200 ca:200/200 *:403/403"
 IMPORTERS = f"{LOGIN} su:200 ca:200 tf:200 ao:200 *:403"
+CAMPAIGN_READ = f"{LOGIN} uc:404 au:404 *:200"
+CAMPAIGN_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 ao:200/404 uc:404/404 au:404/404"
+CAMPAIGN_EDIT = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 uc:404/404 au:404/404"
 JOBS = f"{LOGIN} su:404/404 ca:404/200 tf:404/404 ao:200/404 cl:403/403 uc:403/403 au:403/403"
 
 TABLE: dict[str, Row] = {
@@ -131,6 +134,26 @@ TABLE: dict[str, Row] = {
     "user_role_remove": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"),
                             obj="user_role"),
     "user_confirm": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"), obj="user_op"),
+    # --- campaign (jianhui/campaign) ------------------------------------------------------
+    # A union chair and an auditor reach no part of the campaign: its pages are 404 to them.
+    "campaign:list": Row(get=f"{LOGIN} au:200 uc:200 *:302"),
+    "campaign:detail": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:tasks": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:survey_list": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:survey_list?export": Row(get=CAMPAIGN_READ, obj="campaign", query="?export=xlsx"),
+    "campaign:outreach_list": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:outreach_list?export": Row(get=CAMPAIGN_READ, obj="campaign",
+                                         query="?export=xlsx"),
+    "campaign:board": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
+    "campaign:case": Row(get=CAMPAIGN_SCOPED, obj="campaign_case"),
+    # The phone forms: an empty POST shows the form's errors; a county leader only reads.
+    "campaign:survey": Row(get=CAMPAIGN_EDIT, post=CAMPAIGN_EDIT, obj="campaign_case"),
+    "campaign:outreach": Row(get=CAMPAIGN_EDIT, post=CAMPAIGN_EDIT, obj="campaign_case"),
+    # POST only; an empty move is refused with a message on the board it redirects to.
+    "campaign:move": Row(get=f"{LOGIN} *:405/405",
+                         post=CAMPAIGN_EDIT.replace("200", "302"), obj="campaign_case"),
+    "campaign:task_done": Row(get=f"{LOGIN} *:405/405",
+                              post=CAMPAIGN_EDIT.replace("200", "302"), obj="campaign_task"),
     # --- plumbing -----------------------------------------------------------------------------
     "favicon.ico": Row(get="*:301"),
     "admin/login/": Row(get="*:302", post="*:302"),  # the back office signs in through ours
@@ -182,6 +205,17 @@ def world(demo):
         "user_op": [{"username": "gaoxin", "op": "disable"},
                     {"username": "kaizhou", "op": "disable"}],
     }
+    from jianhui.campaign.models import Outreach
+
+    campaign = "2023-zj"
+    objects.update({
+        "campaign": [{"key": campaign}] * 2,  # one campaign: "inside" and "outside" alike
+        "campaign_area": [{"key": campaign, "code": j.code} for j in (gaoxin, kaizhou)],
+        "campaign_case": [{"key": campaign, "credit_code": e.credit_code}
+                          for e in (inside, outside)],
+        "campaign_task": [{"key": campaign, "pk": Outreach.objects.filter(
+            enterprise__jurisdiction=j).order_by("pk").first().pk} for j in (gaoxin, kaizhou)],
+    })
     assert inside.jurisdiction == gaoxin and outside.jurisdiction == kaizhou
     return clients, objects
 

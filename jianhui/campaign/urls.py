@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import board, fieldwork, pages
+
+app_name = "campaign"
+
+urlpatterns = [
+    path("", pages.campaign_list, name="list"),
+    path("<slug:key>/", pages.campaign_detail, name="detail"),
+    path("<slug:key>/areas/<str:code>/", board.board, name="board"),
+    path("<slug:key>/cases/<str:credit_code>/", fieldwork.case_detail, name="case"),
+    path("<slug:key>/cases/<str:credit_code>/move/", board.move, name="move"),
+    path("<slug:key>/cases/<str:credit_code>/survey/", fieldwork.survey_form, name="survey"),
+    path("<slug:key>/cases/<str:credit_code>/outreach/", fieldwork.outreach_form,
+         name="outreach"),
+    path("<slug:key>/tasks/", fieldwork.tasks, name="tasks"),
+    path("<slug:key>/tasks/<int:pk>/done/", fieldwork.task_done, name="task_done"),
+    path("<slug:key>/outreach/", fieldwork.outreach_list, name="outreach_list"),
+    path("<slug:key>/surveys/", fieldwork.survey_list, name="survey_list"),
+]
