@@ -195,7 +195,7 @@ def _refuser(rng, campaign, case, f, surveyed_on, officer, workers, said, outrea
             campaign=campaign, enterprise=f, kind=OutreachKind.VISIT if n != 1 else
             OutreachKind.PHONE, on=day, by_name="陈建国、" + worker if n == 0 else worker,
             by=officer, contact_person=f.legal_representative,
-            outcome=("包片领导上门宣讲，企业负责人" + reason) if n == 0 else
+            outcome=("包片领导上门宣讲建会政策。企业答复：" + reason) if n == 0 else
             "再次沟通，解答经费拨缴和职工入会的疑问，企业仍在观望。",
             next_step="邀请企业参加园区建会企业经验交流会" if not last else
             "年底前再次上门，请已建会企业负责人现身说法",

@@ -100,6 +100,10 @@ def survey_form(request, key: str, credit_code: str):
                 return redirect(_case_url(campaign, enterprise))
     else:
         form = SurveyForm(initial=initial, federations=_federations(campaign))
+    last = EmployeeSurvey.objects.filter(enterprise=enterprise).order_by("-surveyed_on").first()
+    form.fields["employees"].help_text = (
+        f"上次摸底 {last.employees} 人（{last.surveyed_on:%Y-%m-%d}）；登记 {enterprise.employees} 人。"
+        if last else f"登记 {enterprise.employees} 人，尚未摸底。")
     return render(request, "campaign/phone_form.html", {
         "campaign": campaign, "e": enterprise, "form": form, "title": "摸底登记",
         "intro": "职工人数从摸底日期起用于统计（建会率、入会率的口径）。",

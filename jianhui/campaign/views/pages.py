@@ -58,7 +58,9 @@ def campaign_detail(request, key: str):
         "leading_group": campaign.leading_group.all(),
         "task_forces": TaskForce.objects.within(request.scope).filter(campaign=campaign)
         .prefetch_related("members", "areas"),
-        "trainings": campaign.trainings.within(request.scope).filter(on__lte=on).count(),
+        "trainings": campaign.trainings.filter(on__lte=on).filter(
+            paths_q("jurisdiction__path", paths) | paths_q("attendees__jurisdiction__path", paths))
+        .distinct().count(),
         "chart": chart, "in_action": campaign.in_action(on),
         "attendance_total": sum(a.attendance for a in areas),
     })
