@@ -139,6 +139,8 @@ TABLE: dict[str, Row] = {
     "campaign:list": Row(get=f"{LOGIN} au:200 uc:200 *:302"),
     "campaign:detail": Row(get=CAMPAIGN_READ, obj="campaign"),
     "campaign:tasks": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:analysis": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:analysis?export": Row(get=CAMPAIGN_READ, obj="campaign", query="?export=xlsx"),
     "campaign:survey_list": Row(get=CAMPAIGN_READ, obj="campaign"),
     "campaign:survey_list?export": Row(get=CAMPAIGN_READ, obj="campaign", query="?export=xlsx"),
     "campaign:outreach_list": Row(get=CAMPAIGN_READ, obj="campaign"),
@@ -146,6 +148,8 @@ TABLE: dict[str, Row] = {
                                          query="?export=xlsx"),
     "campaign:board": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
     "campaign:case": Row(get=CAMPAIGN_SCOPED, obj="campaign_case"),
+    # The enterprise page's panel: scoped like the page (a chair's panel is empty).
+    "campaign:enterprise_panel": Row(get=READ_SCOPED, obj="enterprise"),
     # The phone forms: an empty POST shows the form's errors; a county leader only reads.
     "campaign:survey": Row(get=CAMPAIGN_EDIT, post=CAMPAIGN_EDIT, obj="campaign_case"),
     "campaign:outreach": Row(get=CAMPAIGN_EDIT, post=CAMPAIGN_EDIT, obj="campaign_case"),

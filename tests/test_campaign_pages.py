@@ -252,3 +252,53 @@ def test_demo_field_work_is_complete_and_consistent(demo):
 def test_pages_have_a_chinese_title_and_heading(admin_client, demo, url):
     html = admin_client.get(f"/campaign/{KEY}/{url}?as_of={DAY}").content.decode()
     assert re.search(r"<h1>[^<]*[\u4e00-\u9fff]", html)
+
+
+# --- 专题研判 --------------------------------------------------------------------------------
+
+def test_analysis_classes_the_three_remaining_enterprises(admin_client, demo):
+    from jianhui.campaign.analysis import band_of, route_of
+
+    html = admin_client.get(f"/campaign/{KEY}/analysis/?as_of={DAY}").content.decode()
+    rows = re.findall(r"<tr><td><a [^>]*>([^<]+)</a></td><td>([^<]+)</td><td>(\d+)</td>"
+                      r"<td>([^<]*)</td><td>([^<]+)</td>", html)
+    refusers = {e.name: e for e in _refusers()}
+    assert {r[0] for r in rows} == set(refusers) and {r[1] for r in rows} == {"高新区"}
+    on = dt.date(2023, 9, 29)
+    for name, _, employees, scale, band in rows:
+        e = Enterprise.objects.with_employees(on).get(name=name)
+        assert int(employees) == e.employees_on and scale == e.scale_on(e.employees_on)
+        assert route_of(e.employees_on) == "own" and band_of(e.employees_on) != "lt25"
+        assert band == {"25_99": "25-99人", "100_299": "100-299人"}[band_of(e.employees_on)]
+    assert "未建会 3 家" in html and "单独建会：建立基层工会委员会" in html
+    # At the start it lists every enterprise still to organise, as `jianhui stats` counts them.
+    html = admin_client.get(f"/campaign/{KEY}/analysis/?as_of=2022-10-01").content.decode()
+    missing = _json("stats", "--as-of", "2022-10-01")["total"]["not_unionized"]
+    assert len(re.findall(r"<tr><td><a ", html)) == missing == 107
+    response = admin_client.get(f"/campaign/{KEY}/analysis/?as_of={DAY}&export=xlsx")
+    assert response.status_code == 200
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    texts = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert any(row[:1] == ["25-99人"] or row[:1] == ["100-299人"] for row in texts)
+    assert sum(row[-2] for row in texts if row and row[0] in {"25人以下", "25-99人", "100-299人",
+                                                              "300人及以上"}) == 3
+
+
+def test_bands_and_routes():
+    from jianhui.campaign.analysis import band_of, route_of
+
+    assert [band_of(n) for n in (0, 24, 25, 99, 100, 299, 300)] == [
+        "lt25", "lt25", "25_99", "25_99", "100_299", "100_299", "ge300"]
+    assert (route_of(24), route_of(25)) == ("joint", "own")
+
+
+def test_enterprise_page_loads_its_campaign_panel(gaoxin_client, demo):
+    firm = _refusers()[0]
+    page = gaoxin_client.get(f"/enterprises/{firm.credit_code}/").content.decode()
+    assert f'hx-get="/campaign/enterprise/{firm.credit_code}/"' in page
+    panel = gaoxin_client.get(f"/campaign/enterprise/{firm.credit_code}/").content.decode()
+    assert "已宣传对接" in panel and f"/campaign/{KEY}/cases/{firm.credit_code}/" in panel
+    assert gaoxin_client.get(f"/campaign/enterprise/{_kaizhou_firm().credit_code}/"
+                             ).status_code == 404

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from .views import board, fieldwork, pages
+from .views import analysis, board, fieldwork, pages
 
 app_name = "campaign"
 
 urlpatterns = [
     path("", pages.campaign_list, name="list"),
+    # The enterprise page's panel (jianhui/templates/enterprises/detail.html loads it).
+    path("enterprise/<str:credit_code>/", fieldwork.enterprise_panel, name="enterprise_panel"),
     path("<slug:key>/", pages.campaign_detail, name="detail"),
+    path("<slug:key>/analysis/", analysis.analysis, name="analysis"),
     path("<slug:key>/areas/<str:code>/", board.board, name="board"),
     path("<slug:key>/cases/<str:credit_code>/", fieldwork.case_detail, name="case"),
     path("<slug:key>/cases/<str:credit_code>/move/", board.move, name="move"),

@@ -17,11 +17,11 @@ from jianhui.lib.tables import DATE, Field, Table
 from jianhui.unions.choices import JOINT_KINDS
 from jianhui.unions.models import UnionOrganisation
 from jianhui.web.exporting import Export
-from jianhui.web.pages import paginate
+from jianhui.web.pages import get_scoped, paginate
 
 from .. import services
 from ..forms import MoveForm, OutreachForm, SurveyForm
-from ..models import Case, Outreach, Stage, SurveyVisit
+from ..models import Campaign, Case, Outreach, Stage, SurveyVisit
 from ..stages import standings
 from .common import (
     actor,
@@ -250,3 +250,20 @@ def survey_list(request, key: str):
         "areas": campaign.areas.within(request.scope).select_related("jurisdiction"),
         "area": area, "stage": Stage,
     })
+
+
+def enterprise_panel(request, credit_code: str):
+    """The enterprise page's campaign panel (loaded by htmx): where the enterprise stands in
+    each campaign the user reaches, with a link to its case. Empty when there is none."""
+    enterprise = get_scoped(Enterprise.objects.select_related("jurisdiction"), request.scope,
+                            credit_code=credit_code.upper())
+    rows = []
+    for campaign in Campaign.objects.within(request.scope).filter(
+            jurisdiction__path__in=path_prefixes(enterprise.jurisdiction.path)):
+        on = campaign_day(request, campaign)
+        standing = standings(campaign, on, Enterprise.objects.filter(pk=enterprise.pk)).get(
+            enterprise.pk)
+        rows.append({"campaign": campaign, "on": on, "standing": standing,
+                     "outreach": Outreach.objects.filter(campaign=campaign,
+                                                         enterprise=enterprise).count()})
+    return render(request, "campaign/_enterprise_panel.html", {"e": enterprise, "rows": rows})
