@@ -82,6 +82,7 @@ ANY_SIGNED_IN = f"{LOGIN} *:200"
 USERS_ADMIN = f"{LOGIN} su:200/200 ca:200/200 *:403/403"
 IMPORTERS = f"{LOGIN} su:200 ca:200 tf:200 ao:200 *:403"
 CAMPAIGN_READ = f"{LOGIN} uc:404 au:404 *:200"
+CAMPAIGN_WRITE = f"{LOGIN} cl:403 uc:404 au:404 *:200"
 CAMPAIGN_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 ao:200/404 uc:404/404 au:404/404"
 CAMPAIGN_EDIT = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 uc:404/404 au:404/404"
 JOBS = f"{LOGIN} su:404/404 ca:404/200 tf:404/404 ao:200/404 cl:403/403 uc:403/403 au:403/403"
@@ -139,6 +140,9 @@ TABLE: dict[str, Row] = {
     "campaign:list": Row(get=f"{LOGIN} au:200 uc:200 *:302"),
     "campaign:detail": Row(get=CAMPAIGN_READ, obj="campaign"),
     "campaign:tasks": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:trainings": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:training_new": Row(get=CAMPAIGN_WRITE, post=CAMPAIGN_WRITE, obj="campaign"),
+    "campaign:training": Row(get=CAMPAIGN_SCOPED, obj="campaign_training"),
     "campaign:analysis": Row(get=CAMPAIGN_READ, obj="campaign"),
     "campaign:analysis?export": Row(get=CAMPAIGN_READ, obj="campaign", query="?export=xlsx"),
     "campaign:survey_list": Row(get=CAMPAIGN_READ, obj="campaign"),
@@ -209,14 +213,19 @@ def world(demo):
         "user_op": [{"username": "gaoxin", "op": "disable"},
                     {"username": "kaizhou", "op": "disable"}],
     }
-    from jianhui.campaign.models import Outreach
+    from jianhui.campaign.models import Campaign, Outreach, Training
 
     campaign = "2023-zj"
+    held_in = Training.objects.filter(jurisdiction=gaoxin).order_by("pk").first()
+    held_out = Training.objects.create(campaign=Campaign.objects.get(key=campaign),
+                                       on=held_in.on, place="凯州新城", topic="矩阵测试",
+                                       organiser="凯州新城工会", jurisdiction=kaizhou)
     objects.update({
         "campaign": [{"key": campaign}] * 2,  # one campaign: "inside" and "outside" alike
         "campaign_area": [{"key": campaign, "code": j.code} for j in (gaoxin, kaizhou)],
         "campaign_case": [{"key": campaign, "credit_code": e.credit_code}
                           for e in (inside, outside)],
+        "campaign_training": [{"key": campaign, "pk": t.pk} for t in (held_in, held_out)],
         "campaign_task": [{"key": campaign, "pk": Outreach.objects.filter(
             enterprise__jurisdiction=j).order_by("pk").first().pk} for j in (gaoxin, kaizhou)],
     })

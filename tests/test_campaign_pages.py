@@ -302,3 +302,29 @@ def test_enterprise_page_loads_its_campaign_panel(gaoxin_client, demo):
     assert "已宣传对接" in panel and f"/campaign/{KEY}/cases/{firm.credit_code}/" in panel
     assert gaoxin_client.get(f"/campaign/enterprise/{_kaizhou_firm().credit_code}/"
                              ).status_code == 404
+
+
+# --- 专题培训 --------------------------------------------------------------------------------
+
+def test_trainings_roll_attendance_up_by_area_and_record_a_new_one(gaoxin_client, demo):
+    html = gaoxin_client.get(f"/campaign/{KEY}/trainings/").content.decode()
+    # Both demo trainings: the county's cadre training (attended from 高新区) and the briefing.
+    assert html.count('href="/campaign/2023-zj/trainings/') >= 2
+    gaoxin = Jurisdiction.objects.get(code=GAOXIN)
+    expected = Attendance.objects.filter(training__campaign__key=KEY,
+                                         jurisdiction__path__startswith=gaoxin.path).count()
+    assert f"<td>{expected} 人次</td>" in html
+    firm, other = _refusers()[0], _kaizhou_firm()
+    form = {"kind": "briefing", "on": DAY, "place": "园区会议室", "topic": "政策宣讲",
+            "organiser": "高新区工会", "jurisdiction": gaoxin.pk,
+            "attendees": f"张三 {firm.credit_code}\n李四\n王五 {other.credit_code}"}
+    response = gaoxin_client.post(f"/campaign/{KEY}/trainings/new/", form)
+    assert response.status_code == 200 and "第 3 行" in response.content.decode()
+    assert not Training.objects.filter(topic="政策宣讲").exists()
+    form["attendees"] = f"张三 {firm.credit_code}\n李四"
+    response = gaoxin_client.post(f"/campaign/{KEY}/trainings/new/", form)
+    assert response.status_code == 302
+    training = Training.objects.get(topic="政策宣讲")
+    assert {(a.name, a.enterprise_id, a.jurisdiction.code) for a in training.attendees.all()} == {
+        ("张三", firm.pk, GAOXIN), ("李四", None, GAOXIN)}
+    assert "张三" in gaoxin_client.get(response["Location"]).content.decode()

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from jianhui.regions.models import Jurisdiction
 from jianhui.unions.models import UnionOrganisation
 from jianhui.web.editing import DateInput
 
-from .models import Concern, Flag, OutreachKind, Route, Willingness
+from .models import Concern, Flag, OutreachKind, Route, TrainingKind, Willingness
 from .models.pipeline import MANUAL_STAGES
 
 YES_NO = [("", "不清楚"), ("1", "有"), ("0", "没有")]
@@ -91,3 +92,52 @@ class OutreachForm(forms.Form):
 
     def clean_on(self):
         return _not_future(self.cleaned_data["on"])
+
+
+class TrainingForm(forms.Form):
+    """A training or briefing (专题培训) and its attendees, one per line: a name, then the
+    credit code of their enterprise when they came from one."""
+
+    kind = forms.ChoiceField(label="类型", choices=TrainingKind.choices)
+    on = forms.DateField(label="日期", widget=DateInput())
+    place = forms.CharField(label="地点", max_length=128)
+    topic = forms.CharField(label="主题", max_length=256)
+    organiser = forms.CharField(label="组织单位", max_length=128)
+    jurisdiction = forms.ModelChoiceField(label="举办辖区", queryset=Jurisdiction.objects.none(),
+                                          empty_label=None)
+    attendees = forms.CharField(
+        label="参训人员", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="每行一人：姓名，企业人员在姓名后加空格和所在企业的统一社会信用代码，"
+                  "例如“张三 91510623MA6XXXXXXX”；干部只写姓名（计入举办辖区）。")
+
+    def __init__(self, *args, jurisdictions=None, enterprises=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = jurisdictions
+        self.enterprises = enterprises
+
+    def clean_on(self):
+        return _not_future(self.cleaned_data["on"])
+
+    def clean_attendees(self) -> list[tuple[str, object]]:
+        rows, errors = [], []
+        lines = [line.strip() for line in self.cleaned_data["attendees"].splitlines()]
+        codes = {line.split()[-1].upper() for line in lines if len(line.split()) > 1}
+        known = {e.credit_code: e for e in self.enterprises.filter(credit_code__in=codes)}
+        for n, line in enumerate(lines, start=1):
+            if not line:
+                continue
+            parts = line.split()
+            if len(parts) == 1:
+                rows.append((parts[0], None))
+                continue
+            name, code = " ".join(parts[:-1]), parts[-1].upper()
+            if code not in known:
+                errors.append(f"第 {n} 行：统一社会信用代码 {code} 不是您辖区内的企业，"
+                              "请核对代码，或只写姓名。")
+            else:
+                rows.append((name, known[code]))
+        if errors:
+            raise forms.ValidationError(errors)
+        if not rows:
+            raise forms.ValidationError("请至少填写一名参训人员。")
+        return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analysis, board, fieldwork, pages
+from .views import analysis, board, fieldwork, pages, trainings
 
 app_name = "campaign"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("<slug:key>/tasks/<int:pk>/done/", fieldwork.task_done, name="task_done"),
     path("<slug:key>/outreach/", fieldwork.outreach_list, name="outreach_list"),
     path("<slug:key>/surveys/", fieldwork.survey_list, name="survey_list"),
+    path("<slug:key>/trainings/", trainings.training_list, name="trainings"),
+    path("<slug:key>/trainings/new/", trainings.training_new, name="training_new"),
+    path("<slug:key>/trainings/<int:pk>/", trainings.training_detail, name="training"),
 ]
