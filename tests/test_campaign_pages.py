@@ -328,3 +328,38 @@ def test_trainings_roll_attendance_up_by_area_and_record_a_new_one(gaoxin_client
     assert {(a.name, a.enterprise_id, a.jurisdiction.code) for a in training.attendees.all()} == {
         ("张三", firm.pk, GAOXIN), ("李四", None, GAOXIN)}
     assert "张三" in gaoxin_client.get(response["Location"]).content.decode()
+
+
+# --- the back office -----------------------------------------------------------------------
+
+def test_back_office_keeps_two_leaders_per_area(demo, settings):
+    from django.forms import inlineformset_factory
+
+    from jianhui.campaign.admin import ContactFormSet
+    from jianhui.campaign.models import AreaContact, CampaignArea
+
+    area = CampaignArea.objects.get(campaign__key=KEY, jurisdiction__code=GAOXIN)
+    area.campaign.deadline = dt.date.today() + dt.timedelta(days=30)  # active today
+    area.campaign.save()
+    FormSet = inlineformset_factory(CampaignArea, AreaContact, formset=ContactFormSet,
+                                    fields=["role", "name", "title"], extra=1)
+    contacts = list(area.contacts.order_by("pk"))
+
+    def data(extra_role: str, delete_first: bool = False) -> dict:
+        d = {"contacts-TOTAL_FORMS": str(len(contacts) + 1),
+             "contacts-INITIAL_FORMS": str(len(contacts))}
+        for i, c in enumerate(contacts):
+            d.update({f"contacts-{i}-id": c.pk, f"contacts-{i}-role": c.role,
+                      f"contacts-{i}-name": c.name, f"contacts-{i}-title": c.title})
+        if delete_first:
+            d["contacts-0-DELETE"] = "on"
+        n = len(contacts)
+        d.update({f"contacts-{n}-role": extra_role, f"contacts-{n}-name": "第三人"})
+        return d
+
+    third = FormSet(data("leader"), instance=area, prefix="contacts")
+    assert not third.is_valid() and "已有 2 名包片领导" in str(third.non_form_errors())
+    officer = FormSet(data("officer"), instance=area, prefix="contacts")
+    assert officer.is_valid()
+    swap = FormSet(data("leader", delete_first=True), instance=area, prefix="contacts")
+    assert swap.is_valid()  # one leader replaced by another: still two
