@@ -152,6 +152,12 @@ TABLE: dict[str, Row] = {
                                          query="?export=xlsx"),
     "campaign:board": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
     "campaign:case": Row(get=CAMPAIGN_SCOPED, obj="campaign_case"),
+    "campaign:new_unions": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
+    # An empty step is refused with a message on the page it redirects to.
+    "campaign:record_step": Row(get=f"{LOGIN} *:405/405", post=CAMPAIGN_EDIT.replace("200", "302"),
+                                obj="campaign_org"),
+    # The matrix's organisations have no evidence uploaded: found nowhere, for anyone.
+    "campaign:step_evidence": Row(get=f"{LOGIN} *:404/404", obj="campaign_evidence"),
     # The enterprise page's panel: scoped like the page (a chair's panel is empty).
     "campaign:enterprise_panel": Row(get=READ_SCOPED, obj="enterprise"),
     # The phone forms: an empty POST shows the form's errors; a county leader only reads.
@@ -225,6 +231,9 @@ def world(demo):
         "campaign_area": [{"key": campaign, "code": j.code} for j in (gaoxin, kaizhou)],
         "campaign_case": [{"key": campaign, "credit_code": e.credit_code}
                           for e in (inside, outside)],
+        "campaign_org": [{"key": campaign, "org": o.key} for o in (org, outside_org)],
+        "campaign_evidence": [{"key": campaign, "org": o.key, "step": "committee"}
+                              for o in (org, outside_org)],
         "campaign_training": [{"key": campaign, "pk": t.pk} for t in (held_in, held_out)],
         "campaign_task": [{"key": campaign, "pk": Outreach.objects.filter(
             enterprise__jurisdiction=j).order_by("pk").first().pk} for j in (gaoxin, kaizhou)],

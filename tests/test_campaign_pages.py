@@ -363,3 +363,35 @@ def test_back_office_keeps_two_leaders_per_area(demo, settings):
     assert officer.is_valid()
     swap = FormSet(data("leader", delete_first=True), instance=area, prefix="contacts")
     assert swap.is_valid()  # one leader replaced by another: still two
+
+
+# --- 建组织、建阵地、建制度 ----------------------------------------------------------------------
+
+def test_new_unions_checklist_and_evidence(gaoxin_client, kaizhou_client, demo, fresh_data_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jianhui.campaign.founding import new_unions
+    from jianhui.campaign.models import Step
+
+    campaign = Campaign.objects.get(key=KEY)
+    gaoxin = Jurisdiction.objects.get(code=GAOXIN)
+    on = dt.date(2023, 9, 29)
+    lists = new_unions(campaign, on, {GAOXIN: gaoxin.path})[GAOXIN]
+    unfinished = [c for c in lists if not c.complete]
+    assert lists and unfinished, "the demo keeps some new unions unfinished"
+    html = gaoxin_client.get(f"/campaign/{KEY}/areas/{GAOXIN}/unions/?as_of={DAY}").content.decode()
+    assert f"{len(lists)} 个新建工会，{len(lists) - len(unfinished)} 个已全部完成" in html
+    assert html.index(unfinished[0].organisation.name) < html.index('<span class="tag green">已完成')
+    org, missing = next((c.organisation, s) for c in unfinished for s in Step
+                        if s.value not in c.done and s != Step.CREDIT_CODE)
+    url = f"/campaign/{KEY}/unions/{org.key}/steps/"
+    early = gaoxin_client.post(url, {"step": missing.value, "done_on": "2000-01-01"}, follow=True)
+    assert "早于" in early.content.decode()
+    photo = SimpleUploadedFile("职工之家.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    response = gaoxin_client.post(url, {"step": missing.value, "done_on": DAY, "evidence": photo})
+    assert response.status_code == 302
+    evidence = f"/campaign/{KEY}/unions/{org.key}/steps/{missing.value}/evidence/"
+    download = gaoxin_client.get(evidence)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\xff")
+    assert kaizhou_client.get(evidence).status_code == 404
+    assert kaizhou_client.post(url, {"step": missing.value, "done_on": DAY}).status_code == 404

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analysis, board, fieldwork, pages, trainings
+from .views import analysis, board, fieldwork, founding, pages, trainings
 
 app_name = "campaign"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("<slug:key>/", pages.campaign_detail, name="detail"),
     path("<slug:key>/analysis/", analysis.analysis, name="analysis"),
     path("<slug:key>/areas/<str:code>/", board.board, name="board"),
+    path("<slug:key>/areas/<str:code>/unions/", founding.area_unions, name="new_unions"),
+    path("<slug:key>/unions/<str:org>/steps/", founding.record_step, name="record_step"),
+    path("<slug:key>/unions/<str:org>/steps/<str:step>/evidence/", founding.evidence,
+         name="step_evidence"),
     path("<slug:key>/cases/<str:credit_code>/", fieldwork.case_detail, name="case"),
     path("<slug:key>/cases/<str:credit_code>/move/", board.move, name="move"),
     path("<slug:key>/cases/<str:credit_code>/survey/", fieldwork.survey_form, name="survey"),
