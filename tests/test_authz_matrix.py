@@ -82,6 +82,7 @@ ANY_SIGNED_IN = f"{LOGIN} *:200"
 USERS_ADMIN = f"{LOGIN} su:200/200 ca:200/200 *:403/403"
 IMPORTERS = f"{LOGIN} su:200 ca:200 tf:200 ao:200 *:403"
 CAMPAIGN_READ = f"{LOGIN} uc:404 au:404 *:200"
+CAMPAIGN_COUNTY = f"{LOGIN} su:200 ca:200 uc:404 au:404 *:403"
 CAMPAIGN_WRITE = f"{LOGIN} cl:403 uc:404 au:404 *:200"
 CAMPAIGN_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 ao:200/404 uc:404/404 au:404/404"
 CAMPAIGN_EDIT = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 uc:404/404 au:404/404"
@@ -140,6 +141,9 @@ TABLE: dict[str, Row] = {
     "campaign:list": Row(get=f"{LOGIN} au:200 uc:200 *:302"),
     "campaign:detail": Row(get=CAMPAIGN_READ, obj="campaign"),
     "campaign:tasks": Row(get=CAMPAIGN_READ, obj="campaign"),
+    # Copying a campaign: who may edit at the campaign's level (the county); an empty form
+    # is shown again with its errors.
+    "campaign:copy": Row(get=CAMPAIGN_COUNTY, post=CAMPAIGN_COUNTY, obj="campaign"),
     "campaign:trainings": Row(get=CAMPAIGN_READ, obj="campaign"),
     "campaign:training_new": Row(get=CAMPAIGN_WRITE, post=CAMPAIGN_WRITE, obj="campaign"),
     "campaign:training": Row(get=CAMPAIGN_SCOPED, obj="campaign_training"),

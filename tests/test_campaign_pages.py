@@ -395,3 +395,18 @@ def test_new_unions_checklist_and_evidence(gaoxin_client, kaizhou_client, demo, 
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\xff")
     assert kaizhou_client.get(evidence).status_code == 404
     assert kaizhou_client.post(url, {"step": missing.value, "done_on": DAY}).status_code == 404
+
+
+def test_copy_for_next_year_from_the_page(admin_client, gaoxin_client, demo):
+    assert gaoxin_client.get(f"/campaign/{KEY}/copy/").status_code == 403
+    page = admin_client.get(f"/campaign/{KEY}/copy/").content.decode()
+    assert 'value="2024-zj"' in page
+    taken = admin_client.post(f"/campaign/{KEY}/copy/", {"key": KEY, "name": "x", "years": 1})
+    assert "已被使用" in taken.content.decode()
+    response = admin_client.post(f"/campaign/{KEY}/copy/", {"key": "2024-zj",
+                                                             "name": "2024年行动", "years": 1})
+    assert response.status_code == 302 and response["Location"] == "/campaign/2024-zj/"
+    new = Campaign.objects.get(key="2024-zj")
+    assert (new.start_on, new.deadline) == (dt.date(2023, 10, 1), dt.date(2024, 9, 30))
+    assert new.targets.count() == Campaign.objects.get(key=KEY).targets.count()
+    assert all(a.leaders().count() == 2 for a in new.areas.all())

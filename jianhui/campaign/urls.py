@@ -9,6 +9,7 @@ urlpatterns = [
     # The enterprise page's panel (jianhui/templates/enterprises/detail.html loads it).
     path("enterprise/<str:credit_code>/", fieldwork.enterprise_panel, name="enterprise_panel"),
     path("<slug:key>/", pages.campaign_detail, name="detail"),
+    path("<slug:key>/copy/", pages.campaign_copy, name="copy"),
     path("<slug:key>/analysis/", analysis.analysis, name="analysis"),
     path("<slug:key>/areas/<str:code>/", board.board, name="board"),
     path("<slug:key>/areas/<str:code>/unions/", founding.area_unions, name="new_unions"),

@@ -4,15 +4,22 @@ leading group, the areas with their two leaders, the task forces, trainings and 
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jianhui import statistics
+from jianhui.accounts.rights import Right
 from jianhui.lib.scoping import paths_q
 from jianhui.regions.models import Jurisdiction
+from jianhui.web.editing import require_edit
 
+from .. import services
 from ..founding import new_unions
 from ..models import Attendance, Campaign, CampaignArea, Stage, TaskForce
 from ..progress import campaign_progress
@@ -63,6 +70,7 @@ def campaign_detail(request, key: str):
         .distinct().count(),
         "chart": chart, "in_action": campaign.in_action(on),
         "attendance_total": sum(a.attendance for a in areas),
+        "can_copy": request.scope.holds(Right.EDIT, campaign.jurisdiction),
     })
 
 
@@ -77,3 +85,39 @@ def _attendance(campaign: Campaign, on, roots: dict[str, str]) -> dict[str, int]
     for key, root in roots.items():
         counts[key] = sum(n for p, n in by_path.items() if p.startswith(root))
     return dict(counts)
+
+
+class CopyForm(forms.Form):
+    key = forms.CharField(label="新行动编号", max_length=32,
+                          help_text="小写字母、数字和连字符，例如 2024-zj。")
+    name = forms.CharField(label="新行动名称", max_length=128)
+    years = forms.IntegerField(label="日期顺延（年）", min_value=1, max_value=5, initial=1)
+
+    def clean_key(self):
+        key = self.cleaned_data["key"].strip().lower()
+        if Campaign.objects.filter(key=key).exists():
+            raise forms.ValidationError(f"行动编号“{key}”已被使用，请换一个。")
+        return key
+
+
+def _next_year(text: str, years: int = 1) -> str:
+    return re.sub(r"(19|20)\d\d", lambda m: str(int(m.group(0)) + years), text, count=1)
+
+
+def campaign_copy(request, key: str):
+    """Next year's campaign from this one: the same scope, leading group, areas with their
+    people, and targets with dates moved on (their values to be revised)."""
+    campaign = campaign_of(request, key)
+    require_edit(request.user, campaign.jurisdiction)
+    form = CopyForm(request.POST or None, initial={
+        "key": _next_year(campaign.key), "name": _next_year(campaign.name)})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            new = services.copy_campaign(campaign, key=d["key"], name=d["name"], years=d["years"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"已复制为“{new.name}”（{new.key}）：请核对目标值和包片人员。")
+            return redirect(new.get_absolute_url())
+    return render(request, "campaign/copy.html", {"campaign": campaign, "form": form})
