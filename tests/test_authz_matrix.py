@@ -83,6 +83,7 @@ USERS_ADMIN = f"{LOGIN} su:200/200 ca:200/200 *:403/403"
 IMPORTERS = f"{LOGIN} su:200 ca:200 tf:200 ao:200 *:403"
 CAMPAIGN_READ = f"{LOGIN} uc:404 au:404 *:200"
 CAMPAIGN_COUNTY = f"{LOGIN} su:200 ca:200 uc:404 au:404 *:403"
+CAMPAIGN_COUNTY_AREA = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:403/404 ao:403/404 uc:404/404 au:404/404"
 CAMPAIGN_WRITE = f"{LOGIN} cl:403 uc:404 au:404 *:200"
 CAMPAIGN_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 ao:200/404 uc:404/404 au:404/404"
 CAMPAIGN_EDIT = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 uc:404/404 au:404/404"
@@ -156,6 +157,9 @@ TABLE: dict[str, Row] = {
                                          query="?export=xlsx"),
     "campaign:board": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
     "campaign:case": Row(get=CAMPAIGN_SCOPED, obj="campaign_case"),
+    # The people of an area: the county's to change (an empty POST is an unknown action).
+    "campaign:people": Row(get=CAMPAIGN_COUNTY_AREA, post=CAMPAIGN_COUNTY_AREA,
+                           obj="campaign_area"),
     "campaign:new_unions": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
     # An empty step is refused with a message on the page it redirects to.
     "campaign:record_step": Row(get=f"{LOGIN} *:405/405", post=CAMPAIGN_EDIT.replace("200", "302"),

@@ -410,3 +410,27 @@ def test_copy_for_next_year_from_the_page(admin_client, gaoxin_client, demo):
     assert (new.start_on, new.deadline) == (dt.date(2023, 10, 1), dt.date(2024, 9, 30))
     assert new.targets.count() == Campaign.objects.get(key=KEY).targets.count()
     assert all(a.leaders().count() == 2 for a in new.areas.all())
+
+
+def test_area_people_keep_two_leaders_and_removal_asks_first(admin_client, gaoxin_client, demo):
+    from jianhui.campaign.models import CampaignArea
+
+    area = CampaignArea.objects.get(campaign__key=KEY, jurisdiction__code=GAOXIN)
+    area.campaign.deadline = dt.date.today() + dt.timedelta(days=30)  # active today
+    area.campaign.save()
+    url = f"/campaign/{KEY}/areas/{GAOXIN}/people/"
+    assert gaoxin_client.get(url).status_code == 403  # the county assigns an area's leaders
+    response = admin_client.post(url, {"op": "leaders", "leader1": "甲", "leader2": "甲"},
+                                 follow=True)
+    assert "不能是同一人" in response.content.decode()
+    admin_client.post(url, {"op": "leaders", "leader1": "甲", "title1": "副主席",
+                            "leader2": "乙"})
+    assert {c.name for c in area.leaders()} == {"甲", "乙"}
+    leader = area.leaders().first()
+    asked = admin_client.post(url, {"op": "remove", "contact": leader.pk}).content.decode()
+    assert "确认移除" in asked and area.leaders().count() == 2
+    refused = admin_client.post(url, {"op": "remove", "contact": leader.pk, "confirm": "yes"},
+                                follow=True).content.decode()
+    assert "须有两名包片领导" in refused and area.leaders().count() == 2
+    admin_client.post(url, {"op": "officer", "name": "新联络员", "username": "gaoxin"})
+    assert area.contacts.get(name="新联络员").user.username == "gaoxin"

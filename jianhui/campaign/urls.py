@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analysis, board, fieldwork, founding, pages, trainings
+from .views import analysis, board, fieldwork, founding, pages, people, trainings
 
 app_name = "campaign"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:key>/copy/", pages.campaign_copy, name="copy"),
     path("<slug:key>/analysis/", analysis.analysis, name="analysis"),
     path("<slug:key>/areas/<str:code>/", board.board, name="board"),
+    path("<slug:key>/areas/<str:code>/people/", people.area_people, name="people"),
     path("<slug:key>/areas/<str:code>/unions/", founding.area_unions, name="new_unions"),
     path("<slug:key>/unions/<str:org>/steps/", founding.record_step, name="record_step"),
     path("<slug:key>/unions/<str:org>/steps/<str:step>/evidence/", founding.evidence,
