@@ -116,7 +116,7 @@ class SurveyImporter(Importer):
         key = values.get("campaign")
         if key and key not in self.campaigns:
             r.fail("行动编号", key, f"没有编号为“{key}”的行动：请核对，已有 "
-                                   f"{'、'.join(self.campaigns) or '(尚无)'}。")
+                                   f"{'、'.join(self.campaigns) or '（尚无）'}。")
         code = values.get("credit_code")
         if code and day:
             if (code, day) in self.seen:
@@ -238,7 +238,7 @@ class TargetImporter(Importer):
         campaign = self.campaigns.get(key) if key else None
         if key and campaign is None:
             r.fail("行动编号", key, f"没有编号为“{key}”的行动：请核对，已有 "
-                                   f"{'、'.join(self.campaigns) or '(尚无)'}。")
+                                   f"{'、'.join(self.campaigns) or '（尚无）'}。")
         values = {
             "campaign": campaign,
             "jurisdiction": r.get("辖区", self.jurisdictions.resolve, required=True),
