@@ -543,6 +543,15 @@ def test_campaign_page_and_work_board(visitor):
     page.locator("[data-stage=agreed] .case-card.moved").wait_for()
     assert name in page.locator("[data-stage=agreed]").inner_text()
     v.check("board_moved")
+    # The campaign's other pages, under the same checks (CSP, console, labels, one h1).
+    for url in ("analysis/", "tasks/", "surveys/", "outreach/", "trainings/", "trainings/new/",
+                "areas/510623400/unions/"):
+        v.visit(f"/campaign/2023-zj/{url}?as_of=2023-09-29", "campaign_" + url.strip("/")
+                .replace("/", "_"))
+    admin = visitor("campaign_admin")
+    admin.login("admin")
+    for url in ("copy/", "areas/510623400/people/"):
+        admin.visit(f"/campaign/2023-zj/{url}", "campaign_" + url.strip("/").replace("/", "_"))
 
 
 def test_phone_forms_at_375px(visitor):
