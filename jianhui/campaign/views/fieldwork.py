@@ -21,7 +21,7 @@ from jianhui.web.pages import get_scoped, paginate
 
 from .. import services
 from ..forms import MoveForm, OutreachForm, SurveyForm
-from ..models import Campaign, Case, Outreach, Stage, SurveyVisit
+from ..models import Campaign, Case, Outreach, Stage, StageChange, SurveyVisit
 from ..stages import standings
 from .common import (
     actor,
@@ -263,7 +263,11 @@ def enterprise_panel(request, credit_code: str):
         on = campaign_day(request, campaign)
         standing = standings(campaign, on, Enterprise.objects.filter(pk=enterprise.pk)).get(
             enterprise.pk)
+        outreach = Outreach.objects.filter(campaign=campaign, enterprise=enterprise)
         rows.append({"campaign": campaign, "on": on, "standing": standing,
-                     "outreach": Outreach.objects.filter(campaign=campaign,
-                                                         enterprise=enterprise).count()})
+                     "changes": StageChange.objects.filter(
+                         case__campaign=campaign, case__enterprise=enterprise, on__lte=on)
+                     .order_by("on", "recorded_at", "pk"),
+                     "outreach": outreach.count(),
+                     "last": outreach.filter(on__lte=on).order_by("-on", "-pk").first()})
     return render(request, "campaign/_enterprise_panel.html", {"e": enterprise, "rows": rows})
