@@ -434,3 +434,14 @@ def test_area_people_keep_two_leaders_and_removal_asks_first(admin_client, gaoxi
     assert "须有两名包片领导" in refused and area.leaders().count() == 2
     admin_client.post(url, {"op": "officer", "name": "新联络员", "username": "gaoxin"})
     assert area.contacts.get(name="新联络员").user.username == "gaoxin"
+
+
+def test_a_long_board_column_shows_its_first_cards_and_counts_the_rest(gaoxin_client, demo,
+                                                                       monkeypatch):
+    from jianhui.campaign.views import board
+
+    monkeypatch.setattr(board, "CARDS_PER_COLUMN", 2)
+    html = gaoxin_client.get(f"/campaign/{KEY}/areas/{GAOXIN}/?as_of={DAY}").content.decode()
+    column = _column(html, Stage.CONTACTED)
+    assert '<span class="count">3</span>' in column and column.count('class="case-card') == 2
+    assert "另有 1 家未显示" in column

@@ -30,6 +30,8 @@ from .common import (
     user_name,
 )
 
+CARDS_PER_COLUMN = 60
+
 
 def board(request, key: str, code: str):
     campaign = campaign_of(request, key)
@@ -63,7 +65,10 @@ def _board_context(request, campaign, area, on, errors=None):
                   "last": last_contact.get(pk), "can_edit": may_edit(request, firms[pk])}
                  for pk, s in standing.items() if s.stage == stage]
         cards.sort(key=lambda c: (not c["standing"].flag, c["e"].name))
-        columns.append({"stage": stage, "cards": cards})
+        # A column shows its first cards (flagged first); the rest are counted and listed
+        # in the enterprise list, so a large county's board stays readable.
+        columns.append({"stage": stage, "cards": cards[:CARDS_PER_COLUMN], "count": len(cards),
+                        "more": max(len(cards) - CARDS_PER_COLUMN, 0)})
     return {
         "campaign": campaign, "area": area, "on": on, "columns": columns,
         "founded": sum(s.stage == Stage.FOUNDED for s in standing.values()),
