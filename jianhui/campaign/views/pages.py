@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from jianhui import statistics
 from jianhui.accounts.rights import Right
 from jianhui.lib.scoping import paths_q
 from jianhui.regions.models import Jurisdiction
@@ -22,7 +21,7 @@ from jianhui.web.editing import require_edit
 from .. import services
 from ..founding import new_unions
 from ..models import Attendance, Campaign, CampaignArea, Stage, TaskForce
-from ..progress import campaign_progress
+from ..progress import campaign_targets, figures_for, progress
 from ..stages import funnels
 from .common import campaign_day, campaign_of, visible_paths
 
@@ -42,11 +41,13 @@ def campaign_detail(request, key: str):
     areas = list(CampaignArea.objects.within(request.scope).filter(campaign=campaign)
                  .select_related("jurisdiction").prefetch_related("contacts"))
     roots = {a.jurisdiction.code: a.jurisdiction.path for a in areas}
-    rows = campaign_progress(campaign, on, scope=request.scope)
+    tops = list(Jurisdiction.objects.filter(path__in=paths))
+    targets = campaign_targets(campaign, request.scope)
+    # One statistics call for the targets' progress and the headline of the user's area.
+    grid = figures_for(targets, on, also=tops)
+    rows = progress(targets, on, grid=grid)
     by_area = funnels(campaign, on, roots)
     founded = new_unions(campaign, on, roots)
-    tops = list(Jurisdiction.objects.filter(path__in=paths))
-    totals = statistics.figures([on], tops)
     attendance = _attendance(campaign, on, roots)
     for a in areas:
         a.funnel = by_area[a.jurisdiction.code]
@@ -61,7 +62,7 @@ def campaign_detail(request, key: str):
     return render(request, "campaign/detail.html", {
         "campaign": campaign, "on": on, "rows": rows, "areas": areas, "stages": stages,
         "lagging": sum(p.lagging for p in rows),
-        "totals": [(j, totals[on, j.code]) for j in tops],
+        "totals": [(j, grid[on, j.code]) for j in tops],
         "leading_group": campaign.leading_group.all(),
         "task_forces": TaskForce.objects.within(request.scope).filter(campaign=campaign)
         .prefetch_related("members", "areas"),
