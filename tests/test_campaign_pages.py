@@ -179,12 +179,13 @@ def test_survey_form_writes_the_employee_figure_the_statistics_use(gaoxin_client
     response = gaoxin_client.post(f"/campaign/{KEY}/cases/{firm.credit_code}/survey/", {
         "surveyed_on": on.isoformat(), "surveyor": "周丽", "employees": employees_before + 10,
         "female_employees": 3, "willingness": "undecided", "route": "own",
-        "concerns": ["cost", "other"], "note": "复核"})
+        "concerns": ["cost", "other"], "concern_note": "怕每月多交经费", "note": "复核"})
     assert response.status_code == 302
     visit = SurveyVisit.objects.get(survey__enterprise=firm, survey__surveyed_on=on)
     assert visit.by.username == "gaoxin" and visit.campaign.key == KEY
     assert statistics.totals(on, gaoxin).employees == before + 10
-    assert Case.objects.get(campaign__key=KEY, enterprise=firm).concerns == ["cost", "other"]
+    case = Case.objects.get(campaign__key=KEY, enterprise=firm)
+    assert (case.concerns, case.concern_note) == (["cost", "other"], "怕每月多交经费")
     # A second survey the same day is refused with the reason, on the form.
     response = gaoxin_client.post(f"/campaign/{KEY}/cases/{firm.credit_code}/survey/", {
         "surveyed_on": on.isoformat(), "surveyor": "周丽", "employees": 5,

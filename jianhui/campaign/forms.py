@@ -63,6 +63,8 @@ class SurveyForm(forms.Form):
                                         empty_label="（单独建会不填）")
     concerns = forms.MultipleChoiceField(label="企业顾虑", choices=Concern.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple)
+    concern_note = forms.CharField(label="顾虑说明", max_length=500, required=False,
+                                   help_text="企业负责人的原话或具体顾虑。")
     note = forms.CharField(label="备注", required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -89,6 +91,8 @@ class OutreachForm(forms.Form):
     next_due = forms.DateField(label="下一步期限", widget=DateInput(), required=False)
     concerns = forms.MultipleChoiceField(label="企业顾虑", choices=Concern.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple)
+    concern_note = forms.CharField(label="顾虑说明", max_length=500, required=False,
+                                   help_text="企业负责人的原话或具体顾虑。")
 
     def clean_on(self):
         return _not_future(self.cleaned_data["on"])

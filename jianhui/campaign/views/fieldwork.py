@@ -78,7 +78,8 @@ def survey_form(request, key: str, credit_code: str):
     enterprise = enterprise_of(request, campaign, credit_code)
     check_edit(request, enterprise)
     case = Case.objects.filter(campaign=campaign, enterprise=enterprise).first()
-    initial = {"surveyor": user_name(request.user), "concerns": case.concerns if case else []}
+    initial = {"surveyor": user_name(request.user), "concerns": case.concerns if case else [],
+               "concern_note": case.concern_note if case else ""}
     if request.method == "POST":
         form = SurveyForm(request.POST, federations=_federations(campaign))
         if form.is_valid():
@@ -92,7 +93,7 @@ def survey_form(request, key: str, credit_code: str):
                         migrant_workers=d["migrant_workers"], has_party_org=d["has_party_org"],
                         route=d["route"], federation=d["federation"], note=d["note"],
                         by=actor(request))
-                    _concerns(campaign, enterprise, case, d["concerns"])
+                    _concerns(campaign, enterprise, case, d["concerns"], d["concern_note"])
             except ValidationError as exc:
                 _field_errors(form, exc)
             else:
@@ -127,7 +128,7 @@ def outreach_form(request, key: str, credit_code: str):
                         by_name=d["by_name"], by=actor(request),
                         contact_person=d["contact_person"], outcome=d["outcome"],
                         next_step=d["next_step"], next_due=d["next_due"])
-                    _concerns(campaign, enterprise, case, d["concerns"])
+                    _concerns(campaign, enterprise, case, d["concerns"], d["concern_note"])
             except ValidationError as exc:
                 _field_errors(form, exc)
             else:
@@ -135,19 +136,22 @@ def outreach_form(request, key: str, credit_code: str):
                 return redirect(_case_url(campaign, enterprise))
     else:
         form = OutreachForm(initial={"by_name": user_name(request.user),
-                                     "concerns": case.concerns if case else []})
+                                     "concerns": case.concerns if case else [],
+                                     "concern_note": case.concern_note if case else ""})
     return render(request, "campaign/phone_form.html", {
         "campaign": campaign, "e": enterprise, "form": form, "title": "走访记录",
         "intro": "记录这次联系的情况；填写下一步和期限后，会出现在“我的任务”中。",
     })
 
 
-def _concerns(campaign, enterprise, case, concerns) -> None:
-    if case is None and not concerns:
+def _concerns(campaign, enterprise, case, concerns, note: str = "") -> None:
+    """Keep the concerns heard (the form starts from the case's own, so this replaces them)."""
+    note = note.strip()
+    if case is None and not concerns and not note:
         return
     case = case or services.case_for(campaign, enterprise)
-    if list(concerns) != list(case.concerns):
-        services.set_concerns(case, list(concerns), case.concern_note)
+    if list(concerns) != list(case.concerns) or note != case.concern_note:
+        services.set_concerns(case, list(concerns), note)
 
 
 def _case_url(campaign, enterprise) -> str:
