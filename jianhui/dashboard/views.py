@@ -18,7 +18,8 @@ from jianhui.unions.models import UnionOrganisation
 from jianhui.web.exporting import Export
 from jianhui.web.pages import as_of, get_scoped
 
-HEADLINE_DELTAS = ("enterprises", "unionized", "standalone", "covered", "federations", "members")
+HEADLINE_DELTAS = ("enterprises", "unionized", "standalone", "covered", "committees",
+                   "joint_unions", "federations", "members")
 
 
 def month_points(on: dt.date, months: int = 12) -> list[dt.date]:
@@ -37,6 +38,8 @@ def dashboard(request):
         return redirect("audit:events")  # an auditor sees the log, no domain data
     on = as_of(request)
     code = request.GET.get("j")
+    if scope.superuser and not code and not request.user.assignments.exists():
+        return _no_area(request)  # a back-office account: told it has no role, how to get one
     root = get_scoped(Jurisdiction.objects, scope, code=code) if code else scope.home()
     if root is None:
         return _no_area(request)
@@ -79,14 +82,20 @@ def dashboard(request):
 
 def _no_area(request):
     """No jurisdiction to show: a union chair goes to their organisation (its figures are
-    there), anyone else is told why there is nothing here."""
+    there); anyone else is told why there is nothing here and how to get a role. A superuser
+    without a role is told so too, with the way to the back office and to the county's
+    figures (its rights reach everywhere, but it is no county cadre)."""
     organisations = request.scope.organisations
     if len(organisations) == 1:
         return redirect(UnionOrganisation.objects.get(pk=organisations[0]).get_absolute_url())
     if organisations:
         return redirect("organisation_list")
+    scope = request.scope
     return render(request, "dashboard/no_scope.html", {
-        "auditor": request.scope.holds(Right.VIEW_AUDIT),
+        # A superuser holds every right, the audit log's too, but is no auditor.
+        "auditor": scope.holds(Right.VIEW_AUDIT) and not scope.superuser,
+        "superuser": scope.superuser,
+        "top": Jurisdiction.objects.tops().first(),
     }, status=403)
 
 
