@@ -46,8 +46,13 @@ def test_overdue_inspections_are_red_on_the_campaign_page(world):
     Inspection.objects.filter(jurisdiction=towns["丙镇"]).update(done_on=D(2023, 8, 9))
     html = clients["admin"].get(url).content.decode()
     assert len(_overdue_rows(html)) == 6 and towns["丙镇"].code not in _overdue_rows(html)
-    html = clients["admin"].get(f"/campaign/{campaign.key}/?as_of=2023-08-01").content.decode()
+    html = clients["admin"].get(f"/campaign/{campaign.key}/?as_of=2023-08-02").content.decode()
+    assert _overdue_rows(html) == [towns["甲镇"].code, towns["乙镇"].code]
+    Inspection.objects.update(done_on=D(2023, 8, 1))
+    html = clients["admin"].get(url).content.decode()
     assert _overdue_rows(html) == [] and "没有逾期未记录的督导" in html
+    html = clients["admin"].get(f"/campaign/{campaign.key}/?as_of=2023-08-01").content.decode()
+    assert _overdue_rows(html) == [] and "集中行动自 2023-08-01 起每三个工作日督导一次" in html
 
 
 def test_a_long_list_shows_its_oldest_ten_and_counts_the_rest(world):

@@ -25,8 +25,11 @@ def campaign_panel(context) -> dict:
     user's areas, in red. The campaign app cannot import supervision (supervision builds on
     it), so its page asks for this panel by name in templates/campaign/_hooks.html."""
     request, campaign, on = context["request"], context["campaign"], context["on"]
-    if not has_right(request.user, Right.VIEW) or not inspection_days(campaign):
+    days = inspection_days(campaign)
+    if not has_right(request.user, Right.VIEW) or not days:
         return {"shown": False}
+    if on <= days[0]:  # nothing can be overdue before the first inspection is due
+        return {"shown": True, "campaign": campaign, "on": on, "first": days[0]}
     ensure_schedule(campaign)  # as the supervision pages do: the schedule exists once asked for
     late = list(overdue(campaign, on, request.scope).select_related("task_force"))
     for inspection in late:
