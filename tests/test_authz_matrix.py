@@ -18,6 +18,7 @@ out of scope, 405 method not allowed. POSTs carry no form data: they prove the d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 
 import pytest
 from django.contrib import admin
@@ -215,6 +216,15 @@ TABLE: dict[str, Row] = {
 # Every Django admin page: staff only. Personas other than the superuser are not staff and
 # land on the login page; the superuser reaches every list and every object's pages.
 ADMIN_NAMESPACE = "admin:"
+MEMBERS_PER_ENTERPRISE = 1  # conftest: module_few_members
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db, module_few_members):
+    """Built once for the module (conftest: module_db) on the demo trimmed to one member per
+    enterprise: the rows prove who gets which code, not how long a big export takes."""
+    with module_db():
+        return _world()
 
 
 def supervision_objects(gaoxin, kaizhou) -> dict:
@@ -268,8 +278,13 @@ def supervision_objects(gaoxin, kaizhou) -> dict:
 
 
 @pytest.fixture
-def world(demo, fresh_data_dir):
+def world(db, module_world, fresh_data_dir):
+    return module_world
+
+
+def _world():
     User = get_user_model()
+    demo = Jurisdiction.objects.get(code="510623")
     gaoxin = Jurisdiction.objects.get(code="510623400")
     kaizhou = Jurisdiction.objects.get(code="510623401")
     org = (UnionOrganisation.objects.filter(jurisdiction=gaoxin, kind=OrganisationKind.STANDALONE)
@@ -355,14 +370,18 @@ def _run(clients, url: str, method: str, persona: str) -> int:
     """The status of one request; whatever a POST changed is undone, so each persona meets
     the same world (one persona's removal of a role cannot turn the next one's into a 404)."""
     client = clients[persona]
-    if method == "GET":
-        return client.get(url).status_code
+    cookies = client.cookies
+    client.cookies = SimpleCookie(cookies)  # the clients are shared: a logout stays here
     try:
+        if method == "GET":
+            return client.get(url).status_code
         with transaction.atomic():
             status = client.post(url).status_code
             raise _Undo
     except _Undo:
         return status
+    finally:
+        client.cookies = cookies
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))

@@ -69,7 +69,7 @@ def _database_url():
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
+def demo_server(tmp_path_factory, request):
     reason = _unavailable()
     if reason:
         if os.environ.get("JIANHUI_REQUIRE_BROWSER") == "1":
@@ -77,7 +77,10 @@ def demo_server(tmp_path_factory):
         pytest.skip(reason)
     port = _free_port()
     db_url, drop = _database_url()
-    env = {**os.environ, "JIANHUI_DATA_DIR": str(tmp_path_factory.mktemp("demo")),
+    data_dir = tmp_path_factory.mktemp("demo")
+    if not db_url:  # `jianhui demo` finds the demo loaded and only migrates and serves
+        request.getfixturevalue("demo_data_dir")(data_dir)
+    env = {**os.environ, "JIANHUI_DATA_DIR": str(data_dir),
            "DATABASE_URL": db_url, "JIANHUI_DEMO_PASSWORD": PASSWORD,
            # Every upload runs as a background job, so the job page's progress polling shows.
            "JIANHUI_IMPORT_INLINE_MAX_KB": "0"}

@@ -66,10 +66,12 @@ def run(args: list[str], data_dir, check=True) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=180)
 
 
-def test_fresh_data_dir_load_demo_twice_then_stats(tmp_path):
-    first = run(["load-demo"], tmp_path)
+def test_fresh_data_dir_load_demo_twice_then_stats(demo_template, demo_data_dir, tmp_path):
+    # The first load is the session's one on a fresh data dir (conftest: demo_template).
+    first, fresh = demo_template.result, demo_template.dir
     assert "已载入演示县" in first.stderr and first.stdout == ""
-    assert (tmp_path / "jianhui.sqlite3").exists() and (tmp_path / "secret_key").exists()
+    assert (fresh / "jianhui.sqlite3").exists() and (fresh / "secret_key").exists()
+    demo_data_dir(tmp_path)
     second = run(["load-demo"], tmp_path)
     assert "未重复载入" in second.stderr
     result = run(["stats", "--json", "--as-of", "2023-09-29"], tmp_path)

@@ -53,7 +53,7 @@ def test_status_and_enterprise_filters(admin_client):
     assert f"企业：<a href=\"{e.get_absolute_url()}\">{e.name}</a>" in html
 
 
-def test_organisation_filter_matches_the_union_page(admin_client):
+def test_organisation_filter_matches_the_union_page(few_members, admin_client):
     for fed in UnionOrganisation.objects.filter(kind=OrganisationKind.FEDERATION):
         union_page = admin_client.get(fed.get_absolute_url(), {"as_of": AS_OF})
         page, html = listed(admin_client, organisation=fed.key, as_of=AS_OF)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:
-        sub = parser.add_subparsers(dest="kind", required=True, title="通报种类",
+        sub = parser.add_subparsers(dest="kind", required=True, title="通报种类", help="通报种类：daily 每日通报",
                                     parser_class=type(parser))
         daily = sub.add_parser("daily", help="每天一通报", called_from_command_line=True)
         daily.add_argument("--campaign", help="行动编号，默认为通报日期进行中的行动")
