@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jianhui.audit.log import login_name
 from jianhui.lib.files import sha256_file
+from jianhui.statistics import sync
 
 from .kinds import KINDS, Report
 from .models import ImportRecord
@@ -56,6 +57,7 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
         try:
             with transaction.atomic():
                 importer.write()
+                sync.refresh(*importer.touched())
         except DatabaseError as exc:  # e.g. someone enrolled the same person meanwhile
             detail = (str(exc).strip() or type(exc).__name__).splitlines()[0]
             importer.error(0, "", "", "写入数据库时出错，已全部撤销，未写入任何数据。可能有人同时修改了"
