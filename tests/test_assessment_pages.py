@@ -298,3 +298,22 @@ def test_the_county_sets_up_a_draft_scheme(draft, admin_client, gaoxin_client):
     # Published (or locked): the rules no longer change.
     r = admin_client.get("/assessment/2023/edit/", follow=True)
     assert "指标和规则不再修改" in r.content.decode()
+
+
+def test_publish_with_an_objection_deadline(draft, admin_client):
+    party = draft.indicators.get(code="party")
+    for unit in draft.units.filter(kind=UnitKind.AREA):
+        services.set_manual_score(party, unit, points=Decimal(12), assessor="陈建国",
+                                  reason="查阅资料")
+    page = admin_client.get("/assessment/2024/step/publish/").content.decode()
+    assert 'name="objection_deadline"' in page
+    bad = admin_client.post("/assessment/2024/step/publish/",
+                            {"confirm": "yes", "objection_deadline": "2025-02-30"}, follow=True)
+    assert "不是有效日期" in bad.content.decode()
+    assert Scheme.objects.get(key="2024").status == Status.DRAFT
+    admin_client.post("/assessment/2024/step/publish/",
+                      {"confirm": "yes", "objection_deadline": "2025-01-15"})
+    published = Scheme.objects.get(key="2024")
+    assert (published.status, published.objection_deadline) == (Status.PUBLISHED,
+                                                                 dt.date(2025, 1, 15))
+    assert "异议截止 2025-01-15" in admin_client.get("/assessment/2024/").content.decode()

@@ -341,7 +341,12 @@ def step(request, key: str, op: str):
             if op == "run":
                 scoring.run(scheme)
             elif op == "publish":
-                services.publish(scheme, by=request.user)
+                raw = request.POST.get("objection_deadline", "").strip()
+                try:
+                    deadline = dt.date.fromisoformat(raw) if raw else None
+                except ValueError as exc:
+                    raise ValidationError(f"异议截止日期“{raw}”不是有效日期。") from exc
+                services.publish(scheme, by=request.user, objection_deadline=deadline)
             else:
                 services.lock(scheme, by=request.user)
         except ValidationError as exc:
