@@ -262,9 +262,9 @@ def test_the_county_answers_objections_but_does_not_file_them(published, admin_c
 
 def _edit_data(scheme) -> dict:
     """The edit page's form as the browser would send it back unchanged."""
-    from jianhui.assessment.forms import IndicatorsFormSet, SchemeForm
+    from jianhui.assessment.forms import SchemeForm, indicators_formset
 
-    indicators = IndicatorsFormSet(instance=scheme, prefix="ind")
+    indicators = indicators_formset(scheme)(instance=scheme, prefix="ind")
     data = {}
     for form in (SchemeForm(instance=scheme), indicators.management_form, *indicators.forms):
         for field in form:
@@ -317,3 +317,20 @@ def test_publish_with_an_objection_deadline(draft, admin_client):
     assert (published.status, published.objection_deadline) == (Status.PUBLISHED,
                                                                  dt.date(2025, 1, 15))
     assert "异议截止 2025-01-15" in admin_client.get("/assessment/2024/").content.decode()
+
+
+def test_a_new_scheme_from_scratch(demo, admin_client, gaoxin_client):
+    assert "新建方案" in admin_client.get("/assessment/").content.decode()
+    assert "新建方案" not in gaoxin_client.get("/assessment/").content.decode()
+    assert gaoxin_client.get("/assessment/new/").status_code == 403
+    data = {"key": "new", "name": "2024年度考核", "year": "2024", "as_of": "2024-12-31",
+            "campaign": Scheme.objects.get(key="2023").campaign_id}
+    page = admin_client.post("/assessment/new/", data).content.decode()
+    assert "“new”是系统保留的地址" in page and not Scheme.objects.filter(key="new").exists()
+    r = admin_client.post("/assessment/new/", {**data, "key": "2024"})
+    assert r.status_code == 302 and r["Location"] == "/assessment/2024/edit/"
+    scheme = Scheme.objects.get(key="2024")
+    assert (scheme.status, scheme.indicators.count()) == (Status.DRAFT, 0)
+    # Six empty lines to fill at once: the weights must add up to 100 in one save.
+    page = admin_client.get("/assessment/2024/edit/").content.decode()
+    assert 'name="ind-TOTAL_FORMS" value="6"' in page

@@ -241,6 +241,7 @@ TABLE: dict[str, Row] = {
                                  "ao:403/404 uc:404/404 au:403/403", obj="unit_indicator"),
     "assessment:evidence": Row(get=f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 "
                                    "ao:200/404 uc:404/404 au:403/403", obj="evidence"),
+    "assessment:new": Row(get=f"{LOGIN} su:200 ca:200 *:403", post=f"{LOGIN} su:200 ca:200 *:403"),
     # Setting up a scheme: the county, drafts only (the locked 2023 sends it back with a reason).
     "assessment:edit": Row(get=f"{LOGIN} su:302/404 ca:302/404 au:403/403 *:403/404",
                            post=f"{LOGIN} su:302/404 ca:302/404 au:403/403 *:403/404",

@@ -47,6 +47,25 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-IndicatorsFormSet = forms.inlineformset_factory(
-    Scheme, Indicator, form=IndicatorForm, formset=IndicatorFormSet, fields=INDICATOR_FIELDS,
-    extra=1, can_delete=True)
+def indicators_formset(scheme: Scheme):
+    """The indicators' formset: one empty line to add, six for a scheme still without any (the
+    weights must add up to 100 in one save)."""
+    extra = 1 if scheme.indicators.count() >= 3 else 6
+    return forms.inlineformset_factory(
+        Scheme, Indicator, form=IndicatorForm, formset=IndicatorFormSet,
+        fields=INDICATOR_FIELDS, extra=extra, can_delete=True)
+
+
+
+class NewSchemeForm(forms.ModelForm):
+    """A new, empty draft: its key, year, campaign and assessment date; the rules and the
+    indicators follow on the scheme's page."""
+
+    class Meta:
+        model = Scheme
+        fields = ["key", "name", "year", "campaign", "as_of"]
+        widgets = {"as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, campaigns=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns

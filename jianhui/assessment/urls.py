@@ -6,6 +6,7 @@ app_name = "assessment"
 
 urlpatterns = [
     path("", views.scheme_list, name="list"),
+    path("new/", views.new, name="new"),
     path("<str:key>/", views.ranking, name="ranking"),
     path("<str:key>/step/<str:op>/", views.step, name="step"),
     path("<str:key>/edit/", views.edit, name="edit"),

@@ -29,7 +29,7 @@ from jianhui.web.exporting import Export
 from jianhui.web.pages import get_scoped, paginate
 
 from . import scoring, services
-from .forms import IndicatorsFormSet, SchemeForm
+from .forms import NewSchemeForm, SchemeForm, indicators_formset
 from .models import (
     Evidence,
     Grade,
@@ -67,7 +67,8 @@ def can_lock(request, scheme: Scheme) -> bool:
 @right_required(Right.VIEW, NO_VIEW)
 def scheme_list(request):
     schemes = Scheme.objects.within(request.scope).select_related("campaign")
-    return render(request, "assessment/list.html", {"page": paginate(request, schemes)})
+    return render(request, "assessment/list.html", {
+        "page": paginate(request, schemes), "may_create": bool(_managed_campaigns(request))})
 
 
 @right_required(Right.VIEW, NO_VIEW)
@@ -113,6 +114,32 @@ def ranking(request, key: str):
     })
 
 
+def _managed_campaigns(request) -> list[int]:
+    from jianhui.campaign.models import Campaign
+
+    return [c.pk for c in Campaign.objects.within(request.scope).select_related("jurisdiction")
+            if request.scope.holds(Right.EDIT, c.jurisdiction)]
+
+
+@right_required(Right.VIEW, NO_VIEW)
+def new(request):
+    """A new draft scheme from scratch, for the campaigns the user manages."""
+    from jianhui.campaign.models import Campaign
+
+    managed = _managed_campaigns(request)
+    if not managed:
+        raise PermissionDenied("只有县总工会可以新建考核方案。")
+    form = NewSchemeForm(request.POST or None,
+                         campaigns=Campaign.objects.filter(pk__in=managed).order_by("-start_on"))
+    if request.method == "POST" and form.is_valid():
+        scheme = form.save()
+        record(Action.CREATE, user=request.user, obj=scheme, object_key=scheme.key,
+               detail={"kind": "assessment_created"})
+        messages.success(request, f"已新建“{scheme.name}”（草稿）：请设置考核规则和指标。")
+        return redirect("assessment:edit", key=scheme.key)
+    return render(request, "assessment/new.html", {"form": form})
+
+
 @right_required(Right.VIEW, NO_VIEW)
 def edit(request, key: str):
     """The county sets up a draft scheme: its rules and its indicators (formulas from the
@@ -124,7 +151,7 @@ def edit(request, key: str):
         messages.error(request, f"方案已{scheme.get_status_display()}：指标和规则不再修改。")
         return redirect(scheme.get_absolute_url())
     form = SchemeForm(request.POST or None, instance=scheme)
-    indicators = IndicatorsFormSet(request.POST or None, instance=scheme, prefix="ind")
+    indicators = indicators_formset(scheme)(request.POST or None, instance=scheme, prefix="ind")
     if request.method == "POST" and form.is_valid() and indicators.is_valid():
         with transaction.atomic():
             form.save()

@@ -16,6 +16,7 @@ from django.db.models import Q
 from jianhui.lib.scoping import ScopedQuerySet, path_prefixes
 
 KEY_PATTERN = re.compile(r"^[0-9a-z][0-9a-z-]{1,31}$")
+RESERVED_KEYS = {"new"}
 WEIGHT_TOTAL = Decimal(100)
 
 
@@ -123,6 +124,8 @@ class Scheme(models.Model):
         errors: dict[str, str] = {}
         if self.key and not KEY_PATTERN.match(self.key):
             errors["key"] = "方案编号只能用小写字母、数字和连字符，2 至 32 个字符，例如 2023。"
+        elif self.key in RESERVED_KEYS:  # page addresses under /assessment/
+            errors["key"] = f"“{self.key}”是系统保留的地址，请换一个方案编号，例如 2024。"
         if not (self.pass_min <= self.good_min <= self.excellent_min):
             errors["good_min"] = "分数线须满足：合格 ≤ 良好 ≤ 优秀。"
         if self.excellent_share + self.good_share > 1 or min(self.excellent_share,
