@@ -69,3 +69,4 @@ class NewSchemeForm(forms.ModelForm):
     def __init__(self, *args, campaigns=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns
+        self.fields["campaign"].empty_label = "请选择行动"
