@@ -87,3 +87,259 @@ def test_a_data_dir_that_cannot_be_tightened_is_refused_in_chinese(tmp_path, mon
         files.secure_data_dir(data, ("jianhui.sqlite3",))
     message = str(caught.value)
     assert str(data) in message and "chmod 700" in message and "其他用户" in message
+
+
+# --- 2. a 400 KB upload cost 3 GB -----------------------------------------------------------------
+
+MEMBER_HEADER = ["姓名", "公民身份号码", "所在企业信用代码", "入会日期"]
+BOUND_MB = 300  # the stated bound for any import of a file up to the 50 MB upload limit
+
+MEASURE = """
+    import json, resource, time
+    from django.db import connection
+    from jianhui.imports.models import ImportRecord
+    from jianhui.imports.services import import_file
+    with connection.schema_editor() as editor:
+        editor.create_model(ImportRecord)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    report = import_file("members", {path!r}, dry_run=True, user="test")
+    print(json.dumps({{"before_mb": before, "seconds": time.perf_counter() - started,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "errors": [e.as_json() for e in report.errors]}}, ensure_ascii=False))
+"""
+
+
+def _measure(path: Path, tmp_path: Path) -> dict:
+    import json
+
+    proc = _python(MEASURE.format(path=str(path)), tmp_path / "measure")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory) -> Path:
+    from jianhui.imports.samples import write_xlsx_bomb
+
+    return write_xlsx_bomb(tmp_path_factory.mktemp("bomb") / "bomb.xlsx", MEMBER_HEADER, 400)
+
+
+def test_the_400_kb_bomb_is_refused_within_bounded_memory(bomb, tmp_path):
+    assert bomb.stat().st_size < 500_000
+    measured = _measure(bomb, tmp_path)
+    print("bomb:", {k: v for k, v in measured.items() if k != "errors"})
+    assert measured["peak_mb"] < BOUND_MB, measured["peak_mb"]
+    [error] = measured["errors"]
+    assert "拒绝导入" in error["message"]  # refused for its 400 MB cell, before calamine read it
+    assert "32767" in error["message"] or "解压" in error["message"]
+    assert len(error["message"]) < 500
+
+
+def test_a_sheet_reaching_far_cells_is_refused_before_it_is_laid_out(tmp_path):
+    """calamine lays a sheet out densely from A1: one cell at XFD1048576 would be 17·10⁹ cells."""
+    from jianhui.imports.samples import write_xlsx_bomb
+
+    far = write_xlsx_bomb(tmp_path / "far.xlsx", MEMBER_HEADER, 0, cell_ref="XFD1048576")
+    # In a process of its own: on main calamine aborts the process trying to allocate it.
+    proc = _python(f"""
+    from jianhui.imports.readers import FileProblem, raw_rows
+    try:
+        next(raw_rows({str(far)!r}))
+    except FileProblem as exc:
+        print(exc)
+    """, tmp_path / "far")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "超出第 256 列" in proc.stdout
+
+
+def _csv(path: Path, rows: list[list[str]], header=MEMBER_HEADER) -> Path:
+    from jianhui.imports.samples import write_csv
+
+    return write_csv(path, header, rows)
+
+
+def test_an_oversize_cell_is_a_chinese_row_error_on_the_cli(db, tmp_path):
+    from test_import_cli import cli
+
+    path = _csv(tmp_path / "big.csv", [["张三", "1" * 17 + "X", "x", "2024-01-01"],
+                                        ["李四" * 100_000, "x", "x", "2024-01-01"]])
+    code, out, err = cli("members", str(path), "--json")
+    assert code == 1 and "Traceback" not in err
+    import json
+
+    errors = json.loads(out)["errors"]
+    oversize = [e for e in errors if e["row"] == 3]
+    assert oversize and "32767" in oversize[0]["message"] and "第3行" not in oversize[0]["value"]
+    assert len(oversize[0]["value"]) <= 200
+
+
+def test_rows_and_columns_are_limited_while_streaming(db, tmp_path, monkeypatch):
+    from jianhui.imports import readers
+    from jianhui.imports.services import import_file
+
+    wide = _csv(tmp_path / "wide.csv", [["张三", "x", "x", "2024-01-01", *["1"] * 300]],
+                header=[*MEMBER_HEADER, *[f"列{i}" for i in range(300)]])
+    report = import_file("members", wide, dry_run=True)
+    assert any("列" in e.message and str(readers.MAX_COLUMNS) in e.message for e in report.errors)
+    monkeypatch.setattr(readers, "MAX_ROWS", 10)
+    long = _csv(tmp_path / "long.csv", [["张三", "x", "x", "2024-01-01"]] * 20)
+    report = import_file("members", long, dry_run=True)
+    assert any("10" in e.message and "行" in e.message and "拆分" in e.message
+               for e in report.errors)
+    assert report.rows <= 11
+
+
+def test_the_problem_list_is_capped_and_the_total_counted(db, tmp_path, monkeypatch):
+    from jianhui.imports.kinds import base
+    from jianhui.imports.services import import_file
+
+    monkeypatch.setattr(base, "MAX_ISSUES", 50)
+    bad = _csv(tmp_path / "bad.csv", [[f"人{i}", "123", "x", "2024-01-01"] for i in range(400)])
+    report = import_file("members", bad, dry_run=True)
+    assert len(report.errors) == 50 and report.errors.total >= 800  # two per row
+    data = report.as_json()
+    assert len(data["errors"]) == 50 and data["error_total"] == report.errors.total
+    assert "共" in report.summary("会员") and str(report.errors.total) in report.summary("会员")
+
+
+def test_stderr_of_the_cli_is_capped(db, tmp_path, monkeypatch):
+    import importlib
+
+    from test_import_cli import cli
+
+    command = importlib.import_module("jianhui.imports.management.commands.import")
+    monkeypatch.setattr(command, "SHOWN", 20)
+    bad = _csv(tmp_path / "bad.csv", [[f"人{i}", "123", "x", "2024-01-01"] for i in range(400)])
+    code, out, err = cli("members", str(bad))
+    assert code == 1
+    assert len(err.splitlines()) <= 25 and "未显示" in err
+
+
+# --- 3. an import could be written and reported as not written -------------------------------------
+
+MEMBER_COLUMNS = ["姓名", "公民身份号码", "手机号码", "所在企业信用代码", "入会日期"]
+
+
+@pytest.fixture
+def covered_firm(build):
+    import datetime as dt
+
+    from jianhui.unions.models import OrganisationKind
+    from jianhui.unions.services import found_organisation
+
+    county = build.jurisdiction("故障县")
+    firm = build.enterprise(county, name="故障企业", employees=50, founded_on=dt.date(2020, 1, 1))
+    found_organisation(name="故障企业工会", kind=OrganisationKind.STANDALONE, jurisdiction=county,
+                       founded_on=dt.date(2021, 1, 1), enterprises=[firm])
+    return firm
+
+
+def _member_rows(firm, n: int, first: int = 1) -> list[list]:
+    import datetime as dt
+
+    from jianhui.lib.codes import make_id_number
+
+    return [[f"会员{i}", make_id_number("510623", dt.date(1990, 1, 1), i * 2 + 1), "",
+             firm.credit_code, "2024-01-05"] for i in range(first, first + n)]
+
+
+def test_a_crash_right_after_the_commit_leaves_a_job_that_tells_the_truth(
+        tmp_path, fresh_data_dir, covered_firm, user_in, monkeypatch):
+    import contextlib
+    import socket
+    import types
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from jianhui.accounts.models import Role
+    from jianhui.audit.models import Action, AuditEvent
+    from jianhui.imports import jobs, services
+    from jianhui.imports.models import ImportJob, ImportRecord, JobStatus
+    from jianhui.imports.samples import write_csv
+    from jianhui.unions.models import Member
+
+    officer = user_in(covered_firm.jurisdiction, Role.AREA_OFFICER)
+    path = write_csv(tmp_path / "m.csv", MEMBER_COLUMNS, _member_rows(covered_firm, 3))
+    job = jobs.create_job(officer, "members", "upsert",
+                          SimpleUploadedFile("m.csv", path.read_bytes()))
+    jobs.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.VALIDATED and job.error_count == 0
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.IMPORTING, phase="waiting",
+                                               confirmed_at=timezone.now())
+    real_atomic = services.transaction.atomic
+
+    @contextlib.contextmanager
+    def killed_after_commit(*args, **kwargs):
+        with real_atomic(*args, **kwargs):
+            yield
+        raise KeyboardInterrupt("kill -9 right after the import's commit")
+
+    monkeypatch.setattr(services, "transaction", types.SimpleNamespace(atomic=killed_after_commit))
+    with pytest.raises(KeyboardInterrupt):
+        jobs.run_job(job.pk)
+    monkeypatch.undo()
+    # The process is gone: another one looks at the job.
+    ImportJob.objects.filter(pk=job.pk).update(
+        worker=f"{socket.gethostname()}:{os.getpid()}:deadbeef")
+    job = jobs.reap(ImportJob.objects.get(pk=job.pk))
+
+    written = Member.objects.filter(enterprise=covered_firm).count()
+    assert written == 3  # the rows committed ...
+    assert job.status == JobStatus.DONE and "没有写入" not in job.message  # ... and it says so
+    assert ImportRecord.objects.filter(pk=job.record_id, written=True, created=3).exists()
+    event = AuditEvent.objects.filter(action=Action.IMPORT, object_key=str(job.pk)).get()
+    assert event.detail["written"] is True and event.detail["created"] == 3
+
+
+def test_a_failed_write_leaves_no_record_claiming_it_was_written(
+        tmp_path, fresh_data_dir, covered_firm, monkeypatch):
+    from django.db import DatabaseError
+
+    from jianhui.audit.models import AuditEvent
+    from jianhui.imports.models import ImportRecord
+    from jianhui.imports.samples import write_csv
+    from jianhui.imports.services import import_file
+    from jianhui.unions.models import Member
+
+    def audit_fails(report):
+        raise DatabaseError("the audit log refused")
+
+    path = write_csv(tmp_path / "m.csv", MEMBER_COLUMNS, _member_rows(covered_firm, 2))
+    before = AuditEvent.objects.count()
+    report = import_file("members", path, user="tester", audit=audit_fails)
+    assert not report.written and Member.objects.filter(enterprise=covered_firm).count() == 0
+    assert not ImportRecord.objects.filter(user="tester", written=True).exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_cli_imports_are_audited_naming_the_os_user_or_user(db, tmp_path, covered_firm):
+    import getpass
+    import json
+
+    from test_import_cli import cli
+
+    from jianhui.audit.models import Action, AuditEvent
+    from jianhui.imports.samples import write_csv
+
+    path = write_csv(tmp_path / "m.csv", MEMBER_COLUMNS, _member_rows(covered_firm, 2))
+    status, out, err = cli("members", str(path), "--json")
+    assert status == 0, err
+    event = AuditEvent.objects.filter(action=Action.IMPORT).latest("id")
+    assert getpass.getuser() in event.username and event.detail["written"] is True
+    assert event.detail["created"] == 2 and event.detail["file"] == "m.csv"
+    assert event.detail["record"] and json.loads(out)["created"] == 2
+
+    path = write_csv(tmp_path / "n.csv", MEMBER_COLUMNS, _member_rows(covered_firm, 1, first=9))
+    status, out, err = cli("members", str(path), "--user", "张科长")
+    assert status == 0, err
+    event = AuditEvent.objects.filter(action=Action.IMPORT).latest("id")
+    assert event.username == "张科长" and event.detail["os_user"] == getpass.getuser()
+
+    bad = write_csv(tmp_path / "bad.csv", MEMBER_COLUMNS, [["坏", "1", "", "x", "2024-01-05"]])
+    status, out, err = cli("members", str(bad))
+    assert status == 1
+    event = AuditEvent.objects.filter(action=Action.IMPORT).latest("id")
+    assert event.detail["written"] is False and event.detail["errors"] >= 1

@@ -16,7 +16,8 @@ from jianhui.imports.samples import write_csv, write_xlsx
 from jianhui.lib.codes import make_credit_code, make_id_number
 from jianhui.regions.models import Jurisdiction
 
-KEYS = {"kind", "file", "rows", "created", "updated", "unchanged", "errors", "warnings"}
+KEYS = {"kind", "file", "rows", "created", "updated", "unchanged", "errors", "warnings",
+        "error_total", "warning_total"}
 ISSUE_KEYS = {"row", "column", "value", "message"}
 
 

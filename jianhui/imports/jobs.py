@@ -37,7 +37,8 @@ from .services import import_file
 logger = logging.getLogger(__name__)
 
 WORKER_TOKEN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-KEEP_ISSUES = 2000  # issues of each level kept in the database; the file keeps them all
+KEEP_ISSUES = 2000  # issues of each level kept in the database; the file keeps the report's
+# (the first kinds.base.MAX_ISSUES of each level)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
@@ -159,7 +160,7 @@ def _keep_report(job: ImportJob, report: Report) -> None:
     job.report = {"rows": report.rows, "created": report.created, "updated": report.updated,
                   "unchanged": report.unchanged, "written": report.written,
                   "errors": masked(report.errors), "warnings": masked(report.warnings)}
-    job.error_count, job.warning_count = len(report.errors), len(report.warnings)
+    job.error_count, job.warning_count = report.errors.total, report.warnings.total
     job.done = report.rows
 
 

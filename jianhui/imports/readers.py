@@ -2,6 +2,11 @@
 
 Rows are streamed (generators) so memory stays bounded by what the importers keep, not by the
 file. Row numbers are the ones the user sees in Excel: 1-based, counting title and header rows.
+
+A file may be hostile (issue 14, point 2): every limit below is checked while streaming, before
+the memory is spent. An .xlsx is a zip whose parts are inflated here first, counting (a 400 KB
+file may unzip to 400 MB), and whose sheet is scanned for cells far out (calamine lays a sheet
+out densely: one cell at XFD1048576 is 17 billion cells); only then does calamine read it.
 """
 
 from __future__ import annotations
@@ -9,6 +14,9 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import struct
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -40,9 +48,40 @@ ALIASES: dict[str, str] = {
 HEADER_SEARCH_ROWS = 30  # a header below this many title rows is not a header
 _SPACES = re.compile(r"\s+")
 
+# Limits on what one file may make us hold (issue 14, point 2).
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_ROWS = 1_048_575  # data rows: an Excel sheet's rows less the header
+MAX_COLUMNS = 256  # columns a row may have (Excel 97-2003's limit; our templates use ≤ 10)
+MAX_CELLS = 8_000_000  # rows × columns of a sheet as calamine lays it out (~32 bytes a cell)
+MAX_LINE_CHARS = 1 << 20  # one physical line of a CSV file
+MAX_UNZIPPED = 512 << 20  # an .xlsx unzipped, all parts together
+MAX_RATIO = 100  # unzipped / zipped for a part larger than RATIO_FROM
+RATIO_FROM = 1 << 20
+
 
 class FileProblem(Exception):
-    """The file cannot be read at all (format, encoding); the message is Chinese."""
+    """The file cannot be read at all (format, encoding); the message is Chinese.
+
+    `row`: the row where reading had to stop, when there is one (0: the file as a whole)."""
+
+    def __init__(self, message: str, row: int = 0) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+def _too_many_rows(row: int) -> FileProblem:
+    return FileProblem(f"文件超过 {MAX_ROWS} 行数据的上限，读到第{row}行时停止："
+                       "请把文件拆分为几个较小的文件分批导入（每个文件都要保留表头）。", row)
+
+
+def _too_many_columns(row: int, count: int) -> FileProblem:
+    return FileProblem(f"第{row}行有 {count} 列,超过 {MAX_COLUMNS} 列的上限：请删除多余的列"
+                       "（只保留导入模板中的列）后重新导入。", row)
+
+
+def _oversize_cell(row: int) -> FileProblem:
+    return FileProblem(f"第{row}行有单元格超过 {MAX_CELL_CHARS} 个字（Excel 单元格的上限）："
+                       "该行内容有误，请核对后重新导入。", row)
 
 
 def normalise_header(value: object) -> str:
@@ -99,6 +138,8 @@ def raw_rows(path: str | Path) -> Iterator[list[object]]:
 def _workbook_rows(path: Path) -> Iterator[list[object]]:
     from python_calamine import CalamineWorkbook
 
+    if path.suffix.lower() != ".xls":  # .xls is not compressed: bounded by the upload limit
+        check_workbook_archive(path)
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except Exception as exc:  # calamine raises several unrelated types for broken files
@@ -124,11 +165,151 @@ def _csv_rows(path: Path) -> Iterator[list[object]]:
     encoding = csv_encoding(path)
     try:
         with path.open(encoding=encoding, newline="", errors="strict") as fh:
-            yield from csv.reader(fh)
+            lines = _bounded_lines(fh)
+            reader = csv.reader(lines)
+            row = 0
+            while True:
+                row += 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:  # a cell over field_size_limit
+                    raise _oversize_cell(reader.line_num) from exc
+                if len(cells) > MAX_COLUMNS:
+                    raise _too_many_columns(reader.line_num, len(cells))
+                yield cells
     except UnicodeDecodeError as exc:
         raise FileProblem(
             "CSV 文件既不是 UTF-8 也不是 GB18030 编码:请在 Excel 中另存为“CSV UTF-8”后重新导入。"
         ) from exc
+
+
+def _bounded_lines(fh) -> Iterator[str]:
+    """The lines of a text file, refusing one longer than MAX_LINE_CHARS before holding it."""
+    csv.field_size_limit(MAX_CELL_CHARS)
+    number = 0
+    while line := fh.readline(MAX_LINE_CHARS):
+        number += 1
+        if len(line) == MAX_LINE_CHARS and not line.endswith("\n"):
+            raise FileProblem(f"第{number}行超过 {MAX_LINE_CHARS} 个字，不是正常的表格行："
+                              "请确认文件是导入模板格式的 CSV 文件。", number)
+        yield line
+
+
+# ---------------------------------------------------------------- .xlsx archives
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+# A cell beyond column MAX_COLUMNS (IV) or a row beyond Excel's 1,048,576, in a sheet's XML.
+_FAR_COLUMN = re.compile(rb'<(?:\w+:)?c r="(?:[A-Z]{3,}|[J-Z][A-Z]|I[W-Z])[0-9]')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row r="([0-9]{1,12})"')
+_TWO_LETTER_COLUMN = re.compile(rb'<(?:\w+:)?c r="[A-Z]{2}[0-9]')
+TEXT_BYTES = MAX_CELL_CHARS * 4 + 64  # a cell's text in UTF-8 (entities: &amp; is 5 bytes)
+
+
+def check_workbook_archive(path: Path) -> None:
+    """Inflate every part of an .xlsx, counting, and scan its sheets; raise FileProblem when
+    it unzips beyond MAX_UNZIPPED or MAX_RATIO, or lays out more than MAX_CELLS cells.
+
+    The zip's declared sizes are checked first, then the actual inflated bytes (a forged
+    header does not help), one chunk at a time: memory stays at a chunk."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileProblem("无法读取工作簿：文件不是有效的 .xlsx（zip）文件。请在 Excel 中打开后"
+                          "“另存为”.xlsx 再导入。") from exc
+    with archive, path.open("rb") as raw:
+        parts = archive.infolist()
+        declared = sum(p.file_size for p in parts)
+        if declared > MAX_UNZIPPED:
+            raise _unzips_to(declared)
+        total = 0
+        for part in parts:
+            total += _check_part(raw, part, total)
+
+
+def _check_part(raw, part: zipfile.ZipInfo, before: int) -> int:
+    """One part of an .xlsx inflated and counted (the parts before it unzipped to `before`).
+    A sheet or the shared strings: no text longer than a cell may be; a sheet: no cell
+    beyond column MAX_COLUMNS and no more than MAX_CELLS cells laid out. Returns its size."""
+    sheet = part.filename.startswith("xl/worksheets/")
+    text = sheet or part.filename.startswith("xl/sharedStrings")
+    size = rows = width = 0
+    tail = b""
+    for chunk in _inflate(raw, part):
+        size += len(chunk)
+        if before + size > MAX_UNZIPPED:
+            raise _unzips_to(before + size)
+        if size > RATIO_FROM and size > MAX_RATIO * max(part.compress_size, 1):
+            raise FileProblem(
+                f"工作簿中的「{part.filename}」压缩比异常（解压后超过原大小的 {MAX_RATIO} "
+                "倍），可能是恶意构造的文件，拒绝导入。请在 Excel 中打开核对后“另存为”.xlsx 再导入。")
+        if not text:
+            continue
+        window = tail + chunk
+        pieces = window.split(b"<")  # linear, in C: the text runs between tags
+        if max(map(len, pieces)) > TEXT_BYTES:
+            raise FileProblem(
+                f"工作簿中有单元格超过 {MAX_CELL_CHARS} 个字（Excel 单元格的上限），"
+                "可能是恶意构造的文件，拒绝导入。请在 Excel 中打开核对后“另存为”.xlsx 再导入。")
+        if sheet:
+            if _FAR_COLUMN.search(window):
+                raise FileProblem(
+                    f"工作表「{part.filename}」中有超出第 {MAX_COLUMNS} 列的单元格：请删除"
+                    "多余的列（只保留导入模板中的列）后重新导入。")
+            numbers = _ROW_NUMBER.findall(window)
+            if numbers:
+                rows = max(rows, *map(int, numbers))
+            if width < MAX_COLUMNS and _TWO_LETTER_COLUMN.search(window):
+                width = MAX_COLUMNS
+        tail = b"<" + pieces[-1] if len(pieces) > 1 else pieces[-1]  # a tag or text cut in two
+    if sheet and rows * max(width, 26) > MAX_CELLS:
+        raise FileProblem(
+            f"工作表「{part.filename}」有 {rows} 行、最多 {max(width, 26)} 列，超过"
+            f"单次导入 {MAX_CELLS} 个单元格的上限：请拆分为几个较小的文件分批导入"
+            "（每个文件都要保留表头），并删除多余的列。", rows)
+    return size
+
+
+def _unzips_to(size: int) -> FileProblem:
+    return FileProblem(
+        f"工作簿解压后超过 {MAX_UNZIPPED >> 20} MB（至少 {size / (1 << 20):.0f} MB）的上限，"
+        "可能含有异常大的单元格或是恶意构造的文件，拒绝导入。请在 Excel 中打开核对，"
+        "或拆分为几个较小的文件分批导入。")
+
+
+def _inflate(raw, part: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The bytes of one zip part as stored, inflated a chunk at a time (never trusting the
+    declared uncompressed size)."""
+    raw.seek(part.header_offset)
+    header = raw.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise FileProblem("工作簿已损坏（zip 结构不完整）：请在 Excel 中打开后“另存为”.xlsx 再导入。")
+    fields = _LOCAL_HEADER.unpack(header)
+    raw.seek(fields[9] + fields[10], 1)  # the name and the extra field
+    left = part.compress_size
+    if part.compress_type == zipfile.ZIP_STORED:
+        while left > 0 and (data := raw.read(min(left, 1 << 20))):
+            left -= len(data)
+            yield data
+        return
+    if part.compress_type != zipfile.ZIP_DEFLATED:
+        raise FileProblem("工作簿使用了不支持的压缩方式：请在 Excel 中“另存为”.xlsx 再导入。")
+    inflater = zlib.decompressobj(-15)
+    try:
+        while left > 0 or inflater.unconsumed_tail:
+            data = inflater.unconsumed_tail
+            if not data:
+                data = raw.read(min(left, 1 << 16))
+                if not data:
+                    break
+                left -= len(data)
+            out = inflater.decompress(data, 1 << 20)
+            if out:
+                yield out
+            if inflater.eof:
+                break
+    except zlib.error as exc:
+        raise FileProblem("工作簿已损坏（无法解压）：请在 Excel 中打开后“另存为”.xlsx 再导入。") from exc
 
 
 def _blank(row: Iterable[object]) -> bool:
@@ -168,9 +349,17 @@ def _data_rows(rows: Iterator[list[object]], header_row: int,
     names, positions = tuple(index), tuple(index.values())
     pick = itemgetter(*positions) if len(positions) > 1 else (lambda row: (row[positions[0]],))
     full = max(positions) + 1
+    last = header_row + MAX_ROWS
     for number, row in enumerate(rows, start=header_row + 1):
+        if number > last:
+            raise _too_many_rows(number)
         if _blank(row):
             continue
+        for value in row:  # before any cell is parsed, kept or echoed in a message
+            if value.__class__ is str and len(value) > MAX_CELL_CHARS:
+                raise _oversize_cell(number)
+        if len(row) > MAX_COLUMNS:
+            raise _too_many_columns(number, len(row))
         if len(row) >= full:
             yield number, dict(zip(names, pick(row), strict=True))
         else:  # a short row (CSV lines may stop early): the missing cells are empty

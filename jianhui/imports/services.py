@@ -40,7 +40,7 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
     try:
         table = open_table(path, importer.columns)
     except FileProblem as exc:
-        importer.error(0, "", "", str(exc))
+        importer.error(exc.row, "", "", str(exc))
     else:
         importer.start(table.headers)
         for name in table.missing:
@@ -68,7 +68,7 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
         file_name=report.file[:255], sha256=sha256_file(path) if path.exists() else "",
         mode=mode, dry_run=dry_run, written=report.written, rows=report.rows,
         created=report.created, updated=report.updated, unchanged=report.unchanged,
-        errors=len(report.errors), warnings=len(report.warnings),
+        errors=report.errors.total, warnings=report.warnings.total,
     )
     report.record_id = record.pk
     return report
@@ -81,8 +81,8 @@ def _validate(importer, rows, report: Report, progress: Progress | None) -> None
             importer.add(number, cells)
             if progress and report.rows % 1000 == 0:
                 progress("read", report.rows)
-    except FileProblem as exc:
-        importer.error(0, "", "", str(exc))
+    except FileProblem as exc:  # reading had to stop (a limit, a broken file)
+        importer.error(exc.row, "", "", str(exc))
         return
     if progress:
         progress("check", report.rows)

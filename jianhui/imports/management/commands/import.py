@@ -17,6 +17,7 @@ from jianhui.imports.kinds.base import MODES
 from jianhui.imports.services import import_file
 
 PHASES = {"read": "读取校验", "check": "比对数据库", "write": "写入"}
+SHOWN = 200  # issues of each level written to stderr; the rest are counted (and in --json)
 
 
 class Command(BaseCommand):
@@ -44,8 +45,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         else:
             for label, issues in (("错误", report.errors), ("提示", report.warnings)):
-                for i in issues:
+                for i in issues[:SHOWN]:
                     self.stderr.write(f"{label} 第{i.row}行 [{i.column}] {i.value}: {i.message}")
+                if issues.total > SHOWN:
+                    self.stderr.write(f"……另有 {issues.total - SHOWN} 处{label}未显示（共 "
+                                      f"{issues.total} 处；--json 列出前 {len(issues)} 处）。")
         style = self.style.ERROR if report.errors else self.style.SUCCESS
         self.stderr.write(report.summary(KINDS[kind].label, options["dry_run"]), style_func=style)
         if report.errors:
