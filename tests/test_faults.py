@@ -304,8 +304,12 @@ def test_a_failed_write_leaves_no_record_claiming_it_was_written(
     from jianhui.imports.services import import_file
     from jianhui.unions.models import Member
 
+    calls = []
+
     def audit_fails(report):
-        raise DatabaseError("the audit log refused")
+        calls.append(report.written)
+        if report.written:  # the event cannot be written: neither may the rows be
+            raise DatabaseError("the audit log refused")
 
     path = write_csv(tmp_path / "m.csv", MEMBER_COLUMNS, _member_rows(covered_firm, 2))
     before = AuditEvent.objects.count()
@@ -313,6 +317,8 @@ def test_a_failed_write_leaves_no_record_claiming_it_was_written(
     assert not report.written and Member.objects.filter(enterprise=covered_firm).count() == 0
     assert not ImportRecord.objects.filter(user="tester", written=True).exists()
     assert AuditEvent.objects.count() == before
+    assert calls == [True, False]  # tried with the rows, then recorded as not written
+    assert "已全部撤销" in report.errors[0].message
 
 
 def test_cli_imports_are_audited_naming_the_os_user_or_user(db, tmp_path, covered_firm):

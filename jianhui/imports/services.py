@@ -2,7 +2,9 @@
 
     report = import_file("members", path, mode="upsert", dry_run=False, user="zhang")
 
-Every call leaves an ImportRecord, also when the file was refused.
+Every call leaves an ImportRecord, also when the file was refused. When the file is written,
+its rows, its ImportRecord and the caller's `audit` (the audit event, a job's final state)
+commit in one transaction: a crash at any moment leaves all of them or none (issue 14, point 3).
 """
 
 from __future__ import annotations
@@ -21,15 +23,19 @@ from .models import ImportRecord
 from .readers import FileProblem, open_table
 
 Progress = Callable[[str, int], None]  # (phase, rows done so far)
+Audit = Callable[[Report], None]  # records the act; report.written and record_id are set
 
 
 def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: bool = False,
                 user: str | None = None, file_name: str | None = None,
-                progress: Progress | None = None, scope: list[str] | None = None) -> Report:
+                progress: Progress | None = None, scope: list[str] | None = None,
+                audit: Audit | None = None) -> Report:
     """Validate the whole file; when valid and not a dry run, write it in one transaction.
 
     `scope`: the jurisdiction path prefixes the importing user may write in
     (`jianhui.accounts.scope.scope_paths`); rows outside them are errors. None: everywhere.
+    `audit`: called once for a run that is not a dry run, inside the write's transaction when
+    the rows are written (so the event commits with them), after the record otherwise.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; choose from {', '.join(KINDS)}")
@@ -53,25 +59,39 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
     if not report.errors and not dry_run:
         if progress:
             progress("write", report.rows)
+        sha256 = sha256_file(path)
         try:
             with transaction.atomic():
                 importer.write()
+                report.written = True
+                _record(report, kind, user, started, sha256, mode, dry_run)
+                if audit is not None:
+                    audit(report)
         except DatabaseError as exc:  # e.g. someone enrolled the same person meanwhile
+            report.written, report.record_id = False, None
             detail = (str(exc).strip() or type(exc).__name__).splitlines()[0]
             importer.error(0, "", "", "写入数据库时出错,已全部撤销,未写入任何数据。可能有人同时修改了"
                                       "相同的数据:请稍后重新导入;如仍出错,请联系管理员"
                                       f"(技术信息:{detail})。")
         else:
-            report.written = True
+            return report
+    _record(report, kind, user, started, sha256_file(path) if path.exists() else "", mode,
+            dry_run)
+    if audit is not None and not dry_run:
+        audit(report)
+    return report
+
+
+def _record(report: Report, kind: str, user: str | None, started, sha256: str, mode: str,
+            dry_run: bool) -> None:
     record = ImportRecord.objects.create(
         kind=kind, user=user or login_name(), started_at=started, finished_at=timezone.now(),
-        file_name=report.file[:255], sha256=sha256_file(path) if path.exists() else "",
+        file_name=report.file[:255], sha256=sha256,
         mode=mode, dry_run=dry_run, written=report.written, rows=report.rows,
         created=report.created, updated=report.updated, unchanged=report.unchanged,
         errors=report.errors.total, warnings=report.warnings.total,
     )
     report.record_id = record.pk
-    return report
 
 
 def _validate(importer, rows, report: Report, progress: Progress | None) -> None:

@@ -40,7 +40,8 @@ class Command(BaseCommand):
         with _progress(self.stderr) as progress:
             report = import_file(kind, path, mode=options["mode"], dry_run=options["dry_run"],
                                  user=options["user"], progress=progress,
-                                 scope=_scope_of(options["user"]))
+                                 scope=_scope_of(options["user"]),
+                                 audit=_audit(kind, options["mode"], path, options["user"]))
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         else:
@@ -54,6 +55,30 @@ class Command(BaseCommand):
         self.stderr.write(report.summary(KINDS[kind].label, options["dry_run"]), style_func=style)
         if report.errors:
             raise SystemExit(1)
+
+
+def _audit(kind: str, mode: str, path: Path, username: str | None):
+    """The audit event of a CLI import, as a web import has one (written or not): it names
+    --user, else the operating-system user, and always the OS user who ran the command."""
+
+    def audit(report) -> None:
+        from django.contrib.auth import get_user_model
+
+        from jianhui.audit.log import login_name, operator, record
+        from jianhui.audit.models import Action
+
+        user = (get_user_model().objects.filter(username=username).first()
+                if username else None)
+        record(Action.IMPORT, user=user, username=username or operator(),
+               model="imports.ImportRecord", object_key=str(report.record_id or ""),
+               object_repr=f"{KINDS[kind].label}导入（命令行）：{path.name}"[:200],
+               detail={"kind": kind, "mode": mode, "file": path.name, "cli": True,
+                       "os_user": login_name(), "written": report.written, "rows": report.rows,
+                       "created": report.created, "updated": report.updated,
+                       "unchanged": report.unchanged, "errors": report.errors.total,
+                       "warnings": report.warnings.total, "record": report.record_id})
+
+    return audit
 
 
 def _scope_of(username: str | None) -> list[str] | None:
