@@ -229,7 +229,8 @@ def covered_firm(build):
     from jianhui.unions.services import found_organisation
 
     county = build.jurisdiction("故障县")
-    firm = build.enterprise(county, name="故障企业", employees=50, founded_on=dt.date(2020, 1, 1))
+    firm = build.enterprise(county, name="故障企业", employees=5000,
+                            founded_on=dt.date(2020, 1, 1))
     found_organisation(name="故障企业工会", kind=OrganisationKind.STANDALONE, jurisdiction=county,
                        founded_on=dt.date(2021, 1, 1), enterprises=[firm])
     return firm
@@ -240,7 +241,8 @@ def _member_rows(firm, n: int, first: int = 1) -> list[list]:
 
     from jianhui.lib.codes import make_id_number
 
-    return [[f"会员{i}", make_id_number("510623", dt.date(1990, 1, 1), i * 2 + 1), "",
+    return [[f"会员{i}", make_id_number("110105", dt.date(1971, 1, 1) + dt.timedelta(days=i // 400),
+                                       i % 400 * 2 + 1), "",
              firm.credit_code, "2024-01-05"] for i in range(first, first + n)]
 
 
@@ -349,3 +351,95 @@ def test_cli_imports_are_audited_naming_the_os_user_or_user(db, tmp_path, covere
     assert status == 1
     event = AuditEvent.objects.filter(action=Action.IMPORT).latest("id")
     assert event.detail["written"] is False and event.detail["errors"] >= 1
+
+
+# --- 4. wrong text was stored silently ---------------------------------------------------------------
+
+def _bytes_csv(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    return path
+
+
+def test_a_mixed_encoding_file_is_refused_naming_the_row(db, tmp_path, covered_firm):
+    from jianhui.imports.services import import_file
+    from jianhui.unions.models import Member
+
+    rows = _member_rows(covered_firm, 3)
+    header = ",".join(MEMBER_COLUMNS)
+    first = [header.encode("gb18030")] + [",".join(r).encode("gb18030") for r in rows]
+    assert import_file("members", _bytes_csv(tmp_path / "gb.csv", first)).written
+    # The same people again, names corrected, one row pasted from a UTF-8 file.
+    rows[1][0] = "欧阳娜娜"
+    mixed = [header.encode("gb18030"), ",".join(rows[0]).encode("gb18030"),
+             ",".join(rows[1]).encode("utf-8"), ",".join(rows[2]).encode("gb18030")]
+    report = import_file("members", _bytes_csv(tmp_path / "mixed.csv", mixed))
+    assert not report.written
+    [error] = report.errors
+    assert error.row == 3 and "编码" in error.message and "UTF-8" in error.message
+    assert sorted(Member.objects.filter(enterprise=covered_firm).values_list("name", flat=True)
+                  ) == ["会员1", "会员2", "会员3"]  # nothing garbled, nothing overwritten
+
+    # A UTF-8 file (most of it) with one GB18030 row: that row is the one named.
+    other = [header.encode("utf-8")] + [",".join(r).encode("utf-8") for r in rows]
+    other[2] = ",".join(rows[1]).encode("gb18030")
+    report = import_file("members", _bytes_csv(tmp_path / "other.csv", other))
+    assert [e.row for e in report.errors] == [3] and "GB18030" in report.errors[0].message
+
+
+def test_a_nul_byte_after_64_kib_is_refused_naming_the_row(db, tmp_path, covered_firm):
+    from jianhui.imports.services import import_file
+    from jianhui.unions.models import Member
+
+    rows = _member_rows(covered_firm, 1200)
+    rows[1100][0] = "会员\x00一千一"
+    path = tmp_path / "nul.csv"
+    path.write_text("\n".join(",".join(r) for r in [MEMBER_COLUMNS, *rows]) + "\n",
+                    encoding="utf-8")
+    assert path.read_bytes().index(b"\x00") > 64 * 1024
+    report = import_file("members", path)
+    assert not report.written and [e.row for e in report.errors] == [1102]
+    assert "控制字符" in report.errors[0].message and "第3个字" in report.errors[0].message
+    assert not Member.objects.filter(enterprise=covered_firm).exists()
+
+
+@pytest.mark.parametrize(("column", "value", "words"), [
+    ("公民身份号码", "51062319900101\u200b0036", ["零宽空格", "U+200B", "第15位"]),
+    ("所在企业信用代码", None, ["从右至左", "U+202E", "第1位"]),
+    ("姓名", "张\u202e三", ["从右至左", "U+202E", "第2个字"]),
+    ("姓名", "李\u200d四", ["零宽连接符", "第2个字"]),
+])
+def test_invisible_characters_are_refused_naming_them(db, tmp_path, covered_firm, column,
+                                                       value, words):
+    from jianhui.imports.samples import write_csv
+    from jianhui.imports.services import import_file
+
+    rows = _member_rows(covered_firm, 1)
+    at = MEMBER_COLUMNS.index(column)
+    rows[0][at] = value if value is not None else "\u202e" + covered_firm.credit_code
+    report = import_file("members", write_csv(tmp_path / "m.csv", MEMBER_COLUMNS, rows))
+    assert not report.written
+    [error] = report.errors
+    assert error.row == 2 and all(w in error.message for w in words), error.message
+    assert "位数" not in error.message and "当前为19位" not in error.message
+
+
+def test_an_oversize_cell_is_a_chinese_row_error_on_the_web(tmp_path, fresh_data_dir, covered_firm,
+                                                           user_in, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from jianhui.accounts.models import Role
+    from jianhui.imports.samples import write_csv
+
+    settings.JIANHUI_IMPORT_INLINE_MAX_KB = 10_000  # validated within the request
+    officer = user_in(covered_firm.jurisdiction, Role.AREA_OFFICER)
+    client = Client()
+    client.force_login(officer)
+    rows = _member_rows(covered_firm, 2)
+    rows[1][0] = "长" * 100_000  # 300 KB: a line the reader takes, a cell it refuses
+    path = write_csv(tmp_path / "big.csv", MEMBER_COLUMNS, rows)
+    response = client.post("/imports/", {"kind": "members", "mode": "upsert",
+                                          "file": SimpleUploadedFile("big.csv", path.read_bytes())})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "32767" in page and "第3行" in page and "意外错误" not in page

@@ -23,6 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from jianhui.lib.codes import to_half_width
+from jianhui.lib.text import invisible_message
 
 # Common headers of real files → our column names (issue 4). Kinds add their own aliases.
 ALIASES: dict[str, str] = {
@@ -148,53 +149,103 @@ def _workbook_rows(path: Path) -> Iterator[list[object]]:
     yield from sheet.iter_rows()
 
 
+class BadRow(list):
+    """A row that cannot be taken as it is (a line in another encoding, a NUL in a cell):
+    its cells as well as they could be read, and the Chinese reason. It is reported as an
+    error of its row and never stored; reading goes on to find the others."""
+
+    def __init__(self, cells, problem: str, column: str = "") -> None:
+        super().__init__(cells)
+        self.problem = problem
+        self.column = column
+
+
+_SAVE_AS = "一个文件只能用一种编码，否则文字会变成乱码。请把整个文件在 Excel 中另存为“CSV UTF-8”后重新导入。"
+
+
 def csv_encoding(path: Path) -> str:
-    """utf-8-sig when the whole file decodes strictly as UTF-8, else gb18030 (Excel on Windows)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+    """The one encoding of a CSV file, found once: UTF-8 (utf-8-sig) when every line decodes
+    as UTF-8, else the one of UTF-8 and GB18030 (Excel's “CSV” on Chinese Windows) in which
+    most lines with non-ASCII text are written. Lines in the other one are errors of their row
+    (`_decoded_lines`), never read in the wrong encoding."""
+    utf8 = other = 0
     with path.open("rb") as fh:
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8-sig"
+        while line := fh.readline(MAX_LINE_CHARS):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                other += 1
+            else:
+                utf8 += 1
+    return "gb18030" if other > utf8 else "utf-8-sig"
+
+
+def _utf8_text(line: bytes) -> bool:
+    """Does a line of a GB18030 file read as UTF-8 Chinese? (Then it was pasted from a UTF-8
+    file: GB18030 text almost never forms valid UTF-8 made only of CJK characters.)"""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    wide = [c for c in text if ord(c) > 0x7F]
+    return bool(wide) and all("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef"
+                              for c in wide)
 
 
 def _csv_rows(path: Path) -> Iterator[list[object]]:
     encoding = csv_encoding(path)
-    try:
-        with path.open(encoding=encoding, newline="", errors="strict") as fh:
-            lines = _bounded_lines(fh)
-            reader = csv.reader(lines)
-            row = 0
-            while True:
-                row += 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:  # a cell over field_size_limit
-                    raise _oversize_cell(reader.line_num) from exc
-                if len(cells) > MAX_COLUMNS:
-                    raise _too_many_columns(reader.line_num, len(cells))
-                yield cells
-    except UnicodeDecodeError as exc:
-        raise FileProblem(
-            "CSV 文件既不是 UTF-8 也不是 GB18030 编码:请在 Excel 中另存为“CSV UTF-8”后重新导入。"
-        ) from exc
+    bad: dict[int, str] = {}  # physical line → why it cannot be read
+    with path.open("rb") as fh:
+        reader = csv.reader(_decoded_lines(fh, encoding, bad))
+        while True:
+            first = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a cell over field_size_limit
+                raise _oversize_cell(reader.line_num) from exc
+            if len(cells) > MAX_COLUMNS:
+                raise _too_many_columns(reader.line_num, len(cells))
+            if bad:
+                problems = [bad.pop(n) for n in range(first, reader.line_num + 1) if n in bad]
+                if problems:
+                    yield BadRow(cells, problems[0])
+                    continue
+            yield cells
 
 
-def _bounded_lines(fh) -> Iterator[str]:
-    """The lines of a text file, refusing one longer than MAX_LINE_CHARS before holding it."""
+def _decoded_lines(fh, encoding: str, bad: dict[int, str]) -> Iterator[str]:
+    """The lines of a CSV file decoded in its one encoding; a line longer than
+    MAX_LINE_CHARS is refused before it is held; a line that is not in the encoding is
+    decoded with replacement characters (for the marked workbook) and noted in `bad`."""
     csv.field_size_limit(MAX_CELL_CHARS)
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
     number = 0
     while line := fh.readline(MAX_LINE_CHARS):
         number += 1
-        if len(line) == MAX_LINE_CHARS and not line.endswith("\n"):
-            raise FileProblem(f"第{number}行超过 {MAX_LINE_CHARS} 个字，不是正常的表格行："
+        if len(line) == MAX_LINE_CHARS and not line.endswith(b"\n"):
+            raise FileProblem(f"第{number}行超过 {MAX_LINE_CHARS} 个字节，不是正常的表格行："
                               "请确认文件是导入模板格式的 CSV 文件。", number)
-        yield line
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8):]
+        if line.isascii():
+            yield line.decode("ascii")
+            continue
+        try:
+            text = line.decode(codec)
+        except UnicodeDecodeError:
+            text = line.decode(codec, "replace")
+            bad[number] = (
+                "这一行不是 UTF-8 编码（像是 GB18030/GBK，Excel 默认的“CSV”格式），而文件其余各行是 "
+                "UTF-8：" if codec == "utf-8" else
+                "这一行无法按 GB18030（GBK）编码读取，而文件其余各行是 GB18030：") + _SAVE_AS
+        else:
+            if codec == "gb18030" and _utf8_text(line):
+                bad[number] = "这一行是 UTF-8 编码，而文件其余各行是 GB18030（GBK）编码：" + _SAVE_AS
+        yield text
 
 
 # ---------------------------------------------------------------- .xlsx archives
@@ -353,15 +404,23 @@ def _data_rows(rows: Iterator[list[object]], header_row: int,
     for number, row in enumerate(rows, start=header_row + 1):
         if number > last:
             raise _too_many_rows(number)
+        if row.__class__ is BadRow:
+            yield number, row
+            continue
         if _blank(row):
             continue
-        for value in row:  # before any cell is parsed, kept or echoed in a message
-            if value.__class__ is str and len(value) > MAX_CELL_CHARS:
-                raise _oversize_cell(number)
         if len(row) > MAX_COLUMNS:
             raise _too_many_columns(number, len(row))
         if len(row) >= full:
-            yield number, dict(zip(names, pick(row), strict=True))
+            cells = dict(zip(names, pick(row), strict=True))
         else:  # a short row (CSV lines may stop early): the missing cells are empty
             width = len(row)
-            yield number, {name: row[i] if i < width else "" for name, i in index.items()}
+            cells = {name: row[i] if i < width else "" for name, i in index.items()}
+        for name, value in cells.items():  # before any cell is parsed, kept or echoed
+            if value.__class__ is str and (len(value) > MAX_CELL_CHARS or "\x00" in value):
+                if len(value) > MAX_CELL_CHARS:
+                    raise _oversize_cell(number)
+                yield number, BadRow(row, invisible_message(name, value), name)
+                break
+        else:
+            yield number, cells

@@ -20,7 +20,7 @@ from jianhui.lib.files import sha256_file
 
 from .kinds import KINDS, Report
 from .models import ImportRecord
-from .readers import FileProblem, open_table
+from .readers import BadRow, FileProblem, open_table
 
 Progress = Callable[[str, int], None]  # (phase, rows done so far)
 Audit = Callable[[Report], None]  # records the act; report.written and record_id are set
@@ -98,6 +98,9 @@ def _validate(importer, rows, report: Report, progress: Progress | None) -> None
     try:
         for number, cells in rows:
             report.rows += 1
+            if cells.__class__ is BadRow:  # not decodable, or a NUL: an error, never stored
+                importer.error(number, cells.column, "", cells.problem)
+                continue
             importer.add(number, cells)
             if progress and report.rows % 1000 == 0:
                 progress("read", report.rows)
