@@ -443,3 +443,113 @@ def test_an_oversize_cell_is_a_chinese_row_error_on_the_web(tmp_path, fresh_data
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "32767" in page and "第3行" in page and "意外错误" not in page
+
+
+# --- 7. audit rows were tamper-evident only while the trigger stood --------------------------------
+
+def _verify(*args: str) -> tuple[int, str, str]:
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("audit_verify", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_an_audit_row_rewritten_behind_the_triggers_back_is_found(db):
+    import json
+
+    from django.db import connection
+
+    from jianhui.audit import triggers
+    from jianhui.audit.log import record
+    from jianhui.audit.models import Action
+
+    events = [record(Action.EXPORT, username=f"审计{i}", object_repr="会员名册", reason="核对")
+              for i in range(3)]
+    code, out, err = _verify("--json")
+    assert code == 0, err
+    good = json.loads(out)
+    assert good["ok"] is True and good["events"] >= 3 and good["first_broken"] is None
+
+    # Someone holding the database drops the trigger and rewrites a row.
+    triggers.remove(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET username = %s WHERE id = %s",
+                       ["别人", events[1].pk])
+    triggers.install(connection)
+    code, out, err = _verify("--json")
+    assert code == 1
+    bad = json.loads(out)
+    assert bad["ok"] is False and bad["first_broken"]["id"] == events[1].pk
+    code, out, err = _verify()
+    assert code == 1 and f"编号 {events[1].pk}" in err and "被改动" in err
+
+
+def test_a_deleted_audit_row_breaks_the_chain_at_the_next_one(db):
+    import json
+
+    from django.db import connection
+
+    from jianhui.audit import triggers
+    from jianhui.audit.log import record
+    from jianhui.audit.models import Action
+
+    events = [record(Action.REVEAL, username="干部", reason=f"第{i}次") for i in range(3)]
+    triggers.remove(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    triggers.install(connection)
+    code, out, _ = _verify("--json")
+    assert code == 1 and json.loads(out)["first_broken"]["id"] == events[2].pk
+
+
+def _jianhui(args: list[str], data_dir: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "JIANHUI_SECRET_KEY", "JIANHUI_FIELD_KEY")}
+    env["JIANHUI_DATA_DIR"] = str(data_dir)
+    return subprocess.run([sys.executable, "-m", "jianhui.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory) -> Path:
+    """A migrated SQLite data dir with a few audit events and an upload: no demo county."""
+    data = tmp_path_factory.mktemp("site") / "data"
+    proc = _python("""
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    from jianhui.audit.log import record
+    for i in range(3):
+        record("export", username=f"审计{i}", object_repr="会员名册")
+    from jianhui.imports import uploads
+    (uploads.upload_dir() / ("a" * 32 + ".csv")).write_text("姓名,身份证号\\n张三,510623199001011234\\n")
+    """, data)
+    assert proc.returncode == 0, proc.stderr
+    return data
+
+
+def test_backup_runs_audit_verify_and_reports_a_broken_chain(small_site, tmp_path):
+    import json
+    import shutil
+    import sqlite3
+
+    site = tmp_path / "tampered"
+    shutil.copytree(small_site, site)
+    con = sqlite3.connect(site / "jianhui.sqlite3")
+    con.execute("DROP TRIGGER audit_no_update")
+    con.execute("UPDATE audit_auditevent SET username = '别人' WHERE username = '审计1'")
+    con.commit()
+    con.close()
+    proc = _jianhui(["backup", str(tmp_path), "--json"], site)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["audit_chain"]["ok"] is False and summary["audit_chain"]["first_broken"]["id"]
+    assert "哈希链已断裂" in proc.stderr
+    verify = _jianhui(["audit-verify"], site)
+    assert verify.returncode == 1 and "被改动" in verify.stderr
