@@ -553,3 +553,127 @@ def test_backup_runs_audit_verify_and_reports_a_broken_chain(small_site, tmp_pat
     assert "哈希链已断裂" in proc.stderr
     verify = _jianhui(["audit-verify"], site)
     assert verify.returncode == 1 and "被改动" in verify.stderr
+
+
+# --- 6. backups carried plaintext uploads; damage at the end and forgery went unnoticed ------------
+
+@pytest.fixture(scope="module")
+def site_backup(small_site, tmp_path_factory) -> Path:
+    import json
+
+    out = tmp_path_factory.mktemp("backups")
+    proc = _jianhui(["backup", str(out), "--json"], small_site)
+    assert proc.returncode == 0, proc.stderr
+    return Path(json.loads(proc.stdout)["file"])
+
+
+def _restore(archive: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    return _jianhui(["restore", str(archive)], tmp_path / "target")
+
+
+def test_backups_leave_the_uploads_out(site_backup):
+    import tarfile
+
+    with tarfile.open(site_backup) as tar:
+        names = tar.getnames()
+    assert "database/jianhui.sqlite3" in names
+    assert not [n for n in names if "uploads" in n], names
+
+
+@pytest.mark.parametrize("damage", ["flip_9_before_end", "trailing_zeros", "trailing_text"])
+def test_an_archive_is_verified_to_its_last_byte(site_backup, tmp_path, damage):
+    data = bytearray(site_backup.read_bytes())
+    if damage == "flip_9_before_end":
+        data[-9] ^= 0x01
+    elif damage == "trailing_zeros":
+        data += b"\0" * 512
+    else:
+        data += b"appended by someone"
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(bytes(data))
+    proc = _restore(broken, tmp_path)
+    assert proc.returncode != 0 and "拒绝恢复" in proc.stderr, proc.stderr
+    assert not (tmp_path / "target" / "jianhui.sqlite3").exists()
+
+
+def test_a_forged_archive_with_a_consistent_manifest_is_refused(site_backup, tmp_path):
+    """Someone rewrites the database inside a backup and fixes the manifest's checksums: only
+    the HMAC under the key, which they do not hold, can tell."""
+    import hashlib
+    import io
+    import json
+    import sqlite3
+    import tarfile
+
+    with tarfile.open(site_backup) as tar:
+        files = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}
+    db = tmp_path / "db.sqlite3"
+    db.write_bytes(files["database/jianhui.sqlite3"])
+    con = sqlite3.connect(db)
+    con.execute("DROP TRIGGER IF EXISTS audit_no_update")
+    con.execute("UPDATE audit_auditevent SET username = '伪造'")
+    con.commit()
+    con.close()
+    files["database/jianhui.sqlite3"] = db.read_bytes()
+    manifest = json.loads(files["manifest.json"])
+    manifest["files"]["database/jianhui.sqlite3"] = {
+        "sha256": hashlib.sha256(files["database/jianhui.sqlite3"]).hexdigest(),
+        "size": len(files["database/jianhui.sqlite3"])}
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    files.pop("manifest.sig", None)
+    forged = tmp_path / "forged.tar.gz"
+    with tarfile.open(forged, "w:gz") as out:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    proc = _restore(forged, tmp_path)
+    assert proc.returncode != 0 and "签名" in proc.stderr, proc.stderr
+    assert not (tmp_path / "target" / "jianhui.sqlite3").exists()
+
+
+def test_an_untouched_backup_still_restores(site_backup, tmp_path):
+    proc = _restore(site_backup, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "target" / "jianhui.sqlite3").exists()
+
+
+def test_waitress_answers_an_oversized_upload_with_our_chinese_413(small_site, tmp_path):
+    import shutil
+    import socket
+    import time
+
+    site = tmp_path / "serving"
+    shutil.copytree(small_site, site)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(JIANHUI_DATA_DIR=str(site), JIANHUI_MAX_REQUEST_MB="1")
+    server = subprocess.Popen([sys.executable, "-m", "jianhui.cli", "serve", "--port", str(port)],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"POST /imports/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: multipart/form-data; boundary=x\r\n"
+                         b"Content-Length: 5000000\r\n\r\n")  # waitress answers on the length
+            answer = b""
+            try:
+                while chunk := conn.recv(65536):
+                    answer += chunk
+            except ConnectionResetError:
+                pass
+    finally:
+        server.terminate()
+        server.wait(10)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b"text/html" in head and "提交的内容过大" in body.decode("utf-8")
+    assert b"Request Entity Too Large" not in body
+

@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import django
+from django.conf import settings
 from django.utils import timezone
 
 from jianhui.audit.log import record
@@ -96,7 +97,7 @@ def make_backup(out: Path, *, username: str) -> dict:
                 "keys": keys, "directories": directories,
                 "audit_chain": audit_chain.as_json(),
             }
-            writer.close(manifest)
+            writer.close(manifest, settings.SECRET_KEY)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(part, out)
