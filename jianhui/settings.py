@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "jianhui.audit.log.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout pushed on at most once a minute, never waiting for a writer.
+    "jianhui.accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -192,7 +194,9 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # A writer waits this long for another's write lock (a big import's write
+                # phase holds it): logins wait, they do not fail (issue 14, point 5).
+                "timeout": envint("JIANHUI_SQLITE_BUSY_SECONDS", 300),
             },
         }
     }
@@ -260,9 +264,10 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout: every request pushes the expiry on; the cookie itself dies with the browser.
+# Idle timeout: a page view pushes the expiry on (at most once a minute, and never waiting for
+# a writer: accounts/sessions.py); the cookie itself dies with the browser.
 SESSION_COOKIE_AGE = 60 * envint("JIANHUI_SESSION_IDLE_MINUTES", 30)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("JIANHUI_HTTPS")
 X_FRAME_OPTIONS = "DENY"

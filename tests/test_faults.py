@@ -677,3 +677,86 @@ def test_waitress_answers_an_oversized_upload_with_our_chinese_413(small_site, t
     assert b"text/html" in head and "提交的内容过大" in body.decode("utf-8")
     assert b"Request Entity Too Large" not in body
 
+
+# --- 5. SQLite under a big import: logins and page views failed -------------------------------------
+
+BUSY_SITE = """
+    import json, threading, time
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from jianhui.accounts.models import Assignment, Role
+    from jianhui.imports.kinds.members import MemberImporter
+    from jianhui.imports.samples import write_csv
+    from jianhui.imports.services import import_file
+    from jianhui.lib.codes import make_credit_code, make_id_number
+    from jianhui.regions.models import Jurisdiction
+    import datetime as dt
+
+    work = {work!r}
+    firm = make_credit_code("91510623MA0000001")
+    for kind, header, rows in [
+        ("jurisdictions", ["辖区名称", "辖区代码", "上级辖区", "类型"], [["测试县", "510699", "", "县"]]),
+        ("enterprises", ["企业名称", "统一社会信用代码", "所属辖区", "职工人数", "成立日期"],
+         [["测试企业", firm, "510699", 100000, "2015-01-01"]]),
+        ("unions", ["工会名称", "组织类型", "所属辖区", "成立日期", "覆盖企业信用代码"],
+         [["测试企业工会", "基层工会委员会", "510699", "2020-01-01", firm]])]:
+        assert import_file(kind, write_csv(f"{{work}}/{{kind}}.csv", header, rows)).written
+    members = write_csv(f"{{work}}/members.csv", ["姓名", "公民身份号码", "所在企业信用代码", "入会日期"],
+        [[f"会员{{i}}", make_id_number("110105", dt.date(1970, 1, 1) + dt.timedelta(days=i // 400),
+                                     i % 400 * 2 + 1), firm, "2024-01-05"] for i in range(2000)])
+    user = get_user_model().objects.create_user("cadre", password="Busy-Site-2024")
+    Assignment.objects.create(user=user, role=Role.COUNTY_ADMIN,
+                              jurisdiction=Jurisdiction.objects.get(code="510699"))
+    browsing = Client()
+    assert browsing.post("/accounts/login/", {{"username": "cadre", "password": "Busy-Site-2024"}}).status_code == 302
+    assert browsing.get("/").status_code == 200
+    session = browsing.session
+    session["_touched"] = 0  # last touched long ago: this page view would push the expiry on
+    session.save()
+
+    # The import's write holds SQLite's one write lock for {hold} s (a big import's write phase).
+    writing = threading.Event()
+    real_write = MemberImporter.write
+    def slow_write(self):
+        real_write(self)
+        writing.set()
+        time.sleep({hold})
+    MemberImporter.write = slow_write
+    result = {{}}
+    importer = threading.Thread(target=lambda: result.update(
+        written=import_file("members", members, user="cli").written))
+    importer.start()
+    writing.wait(60)
+    seen = []
+    started = time.perf_counter()
+    page = browsing.get("/")
+    seen.append(("page view", page.status_code, time.perf_counter() - started))
+    for _ in range(3):
+        started = time.perf_counter()
+        client = Client()
+        login = client.post("/accounts/login/", {{"username": "cadre", "password": "Busy-Site-2024"}})
+        dashboard = client.get("/")
+        seen.append(("login", login.status_code, time.perf_counter() - started))
+        seen.append(("dashboard", dashboard.status_code, 0))
+    importer.join()
+    print(json.dumps({{"seen": seen, "written": result.get("written")}}))
+"""
+
+
+def test_logins_and_page_views_during_an_import_wait_but_never_fail(small_site, tmp_path):
+    import json
+    import shutil
+
+    site = tmp_path / "busy"
+    shutil.copytree(small_site, site)
+    hold = 6
+    proc = _python(BUSY_SITE.format(work=str(tmp_path), hold=hold), site,
+                   JIANHUI_ALLOWED_HOSTS="testserver")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    outcome = json.loads(proc.stdout.splitlines()[-1])
+    print(outcome)
+    assert outcome["written"] is True
+    statuses = {(what, code) for what, code, _ in outcome["seen"]}
+    assert statuses == {("page view", 200), ("login", 302), ("dashboard", 200)}
+    page_seconds = outcome["seen"][0][2]
+    assert page_seconds < hold / 2  # a page view needs no write: it does not wait for the import
