@@ -760,3 +760,21 @@ def test_logins_and_page_views_during_an_import_wait_but_never_fail(small_site, 
     assert statuses == {("page view", 200), ("login", 302), ("dashboard", 200)}
     page_seconds = outcome["seen"][0][2]
     assert page_seconds < hold / 2  # a page view needs no write: it does not wait for the import
+
+
+def test_a_long_narrow_sheet_is_not_mistaken_for_a_wide_one(tmp_path, monkeypatch):
+    """The cell count is rows × the columns actually used: 400,000 rows of 6 columns fit."""
+    from jianhui.imports import readers
+
+    monkeypatch.setattr(readers, "MAX_CELLS", 60)
+    rows = "".join(f'<row r="{r}"><c r="A{r}"/><c r="F{r}"/></row>' for r in range(1, 11))
+    import zipfile
+
+    path = tmp_path / "narrow.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", f"<worksheet><sheetData>{rows}</sheetData>"
+                                                      "</worksheet>")
+    readers.check_workbook_archive(path)  # 10 rows × 6 columns = 60: fits
+    monkeypatch.setattr(readers, "MAX_CELLS", 59)
+    with pytest.raises(readers.FileProblem, match="10 行、6 列"):
+        readers.check_workbook_archive(path)

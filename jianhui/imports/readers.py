@@ -253,7 +253,7 @@ _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 # A cell beyond column MAX_COLUMNS (IV) or a row beyond Excel's 1,048,576, in a sheet's XML.
 _FAR_COLUMN = re.compile(rb'<(?:\w+:)?c r="(?:[A-Z]{3,}|[J-Z][A-Z]|I[W-Z])[0-9]')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row r="([0-9]{1,12})"')
-_TWO_LETTER_COLUMN = re.compile(rb'<(?:\w+:)?c r="[A-Z]{2}[0-9]')
+_COLUMN = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,2})[0-9]')
 TEXT_BYTES = MAX_CELL_CHARS * 4 + 64  # a cell's text in UTF-8 (entities: &amp; is 5 bytes)
 
 
@@ -310,15 +310,24 @@ def _check_part(raw, part: zipfile.ZipInfo, before: int) -> int:
             numbers = _ROW_NUMBER.findall(window)
             if numbers:
                 rows = max(rows, *map(int, numbers))
-            if width < MAX_COLUMNS and _TWO_LETTER_COLUMN.search(window):
-                width = MAX_COLUMNS
+            letters = set(_COLUMN.findall(window))  # a few distinct ones per chunk
+            if letters:
+                width = max(width, *map(_column_number, letters))
         tail = b"<" + pieces[-1] if len(pieces) > 1 else pieces[-1]  # a tag or text cut in two
-    if sheet and rows * max(width, 26) > MAX_CELLS:
+    width = width or 26  # cells without references: assume a full alphabet
+    if sheet and rows * width > MAX_CELLS:
         raise FileProblem(
-            f"工作表「{part.filename}」有 {rows} 行、最多 {max(width, 26)} 列，超过"
+            f"工作表「{part.filename}」有 {rows} 行、{width} 列，超过"
             f"单次导入 {MAX_CELLS} 个单元格的上限：请拆分为几个较小的文件分批导入"
             "（每个文件都要保留表头），并删除多余的列。", rows)
     return size
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _unzips_to(size: int) -> FileProblem:
