@@ -786,3 +786,18 @@ def test_a_long_narrow_sheet_is_not_mistaken_for_a_wide_one(tmp_path, monkeypatc
     monkeypatch.setattr(readers, "MAX_CELLS", 59)
     with pytest.raises(readers.FileProblem, match="10 行、6 列"):
         readers.check_workbook_archive(path)
+
+
+def test_invisible_characters_are_refused_in_names_typed_on_the_web(gaoxin_client):
+    from htmlforms import form_data
+
+    from jianhui.enterprises.models import Enterprise
+
+    firm = Enterprise.objects.filter(jurisdiction__code="510623400").order_by("name").first()
+    url = f"/enterprises/{firm.credit_code}/edit/"
+    data = form_data(gaoxin_client.get(url).content.decode(), id="editform")
+    data["name"] = "德阳\u202e司公限有"
+    response = gaoxin_client.post(url, data)
+    assert response.status_code == 200
+    assert "从右至左强制符" in response.content.decode() and "第3个字" in response.content.decode()
+    assert Enterprise.objects.get(pk=firm.pk).name == firm.name
