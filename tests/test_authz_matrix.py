@@ -90,6 +90,8 @@ TABLE: dict[str, Row] = {
     "logout": Row(get=f"{LOGIN} *:405", post="*:302"),
     "password_change": Row(get=ANY_SIGNED_IN, post=ANY_SIGNED_IN),
     "account_security": Row(get=ANY_SIGNED_IN, post=ANY_SIGNED_IN),
+    # The one-time 初始化 page exists only on an empty database (test_firstrun.py).
+    "init_page": Row(get="*:302", post="*:302"),
     # --- campaign data ------------------------------------------------------------------------
     "dashboard": Row(get=f"{LOGIN} au:302 uc:302 *:200"),
     "enterprise_list": Row(get=ANY_SIGNED_IN),

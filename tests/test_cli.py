@@ -30,6 +30,7 @@ def test_stats_json_shape_and_seed_totals(demo):
     t = data["total"]
     assert (t["enterprises"], t["unionized"], t["standalone"], t["covered"], t["federations"],
             t["members"]) == (164, 161, 96, 65, 3, 15028)
+    assert t["committees"] == 96  # one 基层工会委员会 per standalone enterprise
     assert t["establishment_rate"] == 161 / 164 and isinstance(t["membership_rate"], float)
     rows = {r["name"]: r for r in data["jurisdictions"]}
     assert all(set(r) == KEYS for r in data["jurisdictions"])
@@ -100,11 +101,13 @@ def test_serve_on_a_fresh_data_dir_needs_no_manual_step(tmp_path):
             except OSError:
                 assert proc.poll() is None, proc.stdout.read()
                 time.sleep(0.5)
-        assert login.status == 200 and "登录" in login.read().decode()
+        # An empty database: the sign-in page gives way to the one-time 初始化 page.
+        assert login.status == 200 and login.url == base + "/accounts/init/"
+        assert "初始化" in login.read().decode()
         css = urllib.request.urlopen(base + "/static/css/jianhui.css", timeout=5)
         assert css.status == 200
         assert urllib.request.urlopen(base + "/enterprises/", timeout=5).url.startswith(
-            base + "/accounts/login/")  # behind login
+            base + "/accounts/init/")  # behind login, which sends to 初始化
         with pytest.raises(urllib.error.HTTPError) as bad_host:
             urllib.request.urlopen(urllib.request.Request(
                 base + "/accounts/login/", headers={"Host": "evil.example"}), timeout=5)
@@ -112,3 +115,6 @@ def test_serve_on_a_fresh_data_dir_needs_no_manual_step(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    printed = proc.stdout.read()
+    token = (tmp_path / "init_token").read_text()
+    assert f"http://127.0.0.1:{port}/accounts/init/?token={token}" in printed

@@ -108,7 +108,7 @@ def test_constraint_violated_at_write_time_writes_nothing(tmp_path, county, monk
         m for m in real(self) if m.id_number != person(ROWS - 1)])  # the check ran before
     report = import_file("members", write(), user="tester")
     assert len(report.errors) == 1 and report.errors[0].row == 0
-    assert "已全部撤销,未写入任何数据" in report.errors[0].message
+    assert "已全部撤销，未写入任何数据" in report.errors[0].message
     assert not report.written
     assert snapshot() == before
     assert not ImportRecord.objects.get(file_name="members.csv").written

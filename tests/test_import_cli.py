@@ -8,9 +8,11 @@ import io
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from jianhui import statistics
+from jianhui.cli import main
 from jianhui.imports.models import ImportRecord
 from jianhui.imports.samples import write_csv, write_xlsx
 from jianhui.lib.codes import make_credit_code, make_id_number
@@ -66,6 +68,7 @@ def county_files(tmp_path):
 
 
 def test_county_imported_file_by_file_gives_the_expected_statistics(tmp_path, db):
+    get_user_model().objects.create_superuser("tester", password=None)
     j, e, u, m = county_files(tmp_path)
     for kind, path in (("jurisdictions", j), ("enterprises", e), ("unions", u), ("members", m)):
         status, out, err = cli(kind, str(path), "--json", "--user", "tester")
@@ -97,6 +100,18 @@ def test_json_shape_stdout_only_json_and_exit_codes(tmp_path, db):
     assert data["errors"][0] == {"row": 2, "column": "职工人数", "value": "很多",
                                  "message": data["errors"][0]["message"]}
     assert "未写入任何数据" in err
+
+
+def test_unknown_user_is_refused_with_a_non_zero_exit(tmp_path, db, capsys):
+    """A mistyped --user must not import with the whole county as scope."""
+    j, *_ = county_files(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["import", "jurisdictions", str(j), "--user", "nobody"])
+    assert exit_.value.code != 0
+    err = capsys.readouterr().err
+    assert "没有用户名为“nobody”的用户" in err and "CommandError" not in err
+    assert not Jurisdiction.objects.filter(code="770001").exists()
+    assert not ImportRecord.objects.exists()
 
 
 def test_dry_run_exit_code_and_record(tmp_path, db):

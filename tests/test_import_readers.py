@@ -68,7 +68,7 @@ ROW = ["张三", "510623198001010011", "13800000000", "91510623MA0000001X", "202
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gb18030"])
 def test_csv_encodings_and_title_row(tmp_path, encoding):
     path = write_csv(tmp_path / "m.csv", HEADER, [ROW, ["", "", "", "", ""], ROW],
-                     encoding=encoding, title="中江县会员名册(2024年)")
+                     encoding=encoding, title="中江县会员名册（2024年）")
     assert csv_encoding(path) == ("gb18030" if encoding == "gb18030" else "utf-8-sig")
     table = open_table(path, COLUMNS)
     assert table.header_row == 2 and table.missing == []

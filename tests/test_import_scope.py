@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from jianhui.accounts.models import Role
 from jianhui.accounts.scope import scope_paths
@@ -53,8 +53,8 @@ def test_enterprises_only_into_the_officers_area(tmp_path, areas):
     mine, theirs = make_credit_code("91999999MB0000001"), make_credit_code("91999999MB0000002")
     rows = [["新企业一", mine, "甲镇", 10], ["新企业二", theirs, "乙镇", 10]]
     report = run(tmp_path, "enterprises", FIRM_HEADER, rows, areas["scope"])
-    assert errors(report) == {(3, "所属辖区"): f"所属辖区“乙镇”{OUTSIDE}:只能导入您所管辖辖区"
-                                              "(及其下级)的数据,请删除该行或改由上级工会导入。"}
+    assert errors(report) == {(3, "所属辖区"): f"所属辖区“乙镇”{OUTSIDE}：只能导入您所管辖辖区"
+                                              "（及其下级）的数据，请删除该行或改由上级工会导入。"}
     assert not Enterprise.objects.filter(credit_code__in=[mine, theirs]).exists()
     # The same file without the other area's row goes in.
     report = run(tmp_path, "enterprises", FIRM_HEADER, rows[:1], areas["scope"])
@@ -125,8 +125,8 @@ def test_jurisdictions_only_below_the_officers_area(tmp_path, areas):
     # under the county, which is outside.
     report = run(tmp_path, "jurisdictions", header,
                  [["甲镇改名", a.code, areas["county"].code, "乡镇"]], areas["scope"])
-    assert errors(report) == {(2, "上级辖区"): f"上级辖区“范围县”{OUTSIDE}:只能导入您所管辖辖区"
-                                              "(及其下级)的数据,请删除该行或改由上级工会导入。"}
+    assert errors(report) == {(2, "上级辖区"): f"上级辖区“范围县”{OUTSIDE}：只能导入您所管辖辖区"
+                                              "（及其下级）的数据，请删除该行或改由上级工会导入。"}
     report = run(tmp_path, "jurisdictions", header, rows[:1], areas["scope"])
     assert report.errors == [] and Jurisdiction.objects.get(name="甲镇一片区").parent == a
     a.refresh_from_db()
@@ -141,7 +141,11 @@ def test_cli_user_option_applies_that_users_scope(tmp_path, areas):
         call_command("import", "enterprises", str(path), "--dry-run",
                      "--user", areas["officer"].username, stderr=err, stdout=io.StringIO())
     assert OUTSIDE in err.getvalue()
-    # A name that is no web user is only recorded: the CLI itself may write everywhere.
-    call_command("import", "enterprises", str(path), "--user", "ops-shell",
-                 stderr=io.StringIO(), stdout=io.StringIO())
+    # A name that is no web user is refused (a typo must not widen the scope to everything);
+    # without --user the CLI itself may write everywhere.
+    with pytest.raises(CommandError, match="没有用户名为“ops-shell”的用户"):
+        call_command("import", "enterprises", str(path), "--user", "ops-shell",
+                     stderr=io.StringIO(), stdout=io.StringIO())
+    assert not Enterprise.objects.filter(name="命令行企业").exists()
+    call_command("import", "enterprises", str(path), stderr=io.StringIO(), stdout=io.StringIO())
     assert Enterprise.objects.get(name="命令行企业").jurisdiction == areas["b"]

@@ -94,7 +94,7 @@ def test_upload_preview_confirm_result(tmp_path, area, officer, build):
     page = client.get(job.get_absolute_url()).content.decode()
     assert figures(page) == {"数据行数": "4", "将新增": "2", "将更新": "1", "未变": "1", "错误": "0",
                              "提示": "0"}
-    assert "校验通过,请确认导入" in page and f'action="/imports/jobs/{job.pk}/confirm/"' in page
+    assert "校验通过，请确认导入" in page and f'action="/imports/jobs/{job.pk}/confirm/"' in page
 
     response = client.post(f"/imports/jobs/{job.pk}/confirm/")
     assert response.status_code == 302
@@ -105,6 +105,7 @@ def test_upload_preview_confirm_result(tmp_path, area, officer, build):
     assert moved.employees == 99
     page = client.get(job.get_absolute_url()).content.decode()
     assert "导入完成" in page and figures(page)["新增"] == "2"
+    assert '<a href="/enterprises/" id="imported-list">查看企业名录</a>' in page
 
     # A second confirmation (double click, another tab) does nothing.
     version = Enterprise.objects.get(credit_code=code(1)).version
@@ -133,13 +134,13 @@ def test_errors_block_confirmation_and_nothing_is_written(tmp_path, area, office
     job = job_of(upload(client, "enterprises", write_csv(tmp_path / "e.csv", FIRM_HEADER, rows)))
     assert job.status == JobStatus.VALIDATED and job.error_count == 3
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "文件中有 3 处错误,没有写入任何数据" in page and "确认导入</button>" not in page
+    assert "文件中有 3 处错误，没有写入任何数据" in page and "确认导入</button>" not in page
     table = re.findall(r"<tr><td>第 (\d+) 行</td><td>(.+?)</td><td class=\"mono\">(.*?)</td>", page)
     assert table == [("3", "统一社会信用代码", "91444444MA000000X"), ("4", "所属辖区", "别的镇"),
                      ("5", "职工人数", "很多")]
     assert "所属辖区“别的镇”不在您的管辖范围内" in page
     response = client.post(f"/imports/jobs/{job.pk}/confirm/", follow=True)
-    assert "文件中还有错误,不能导入" in response.content.decode()
+    assert "文件中还有错误，不能导入" in response.content.decode()
     job.refresh_from_db()
     assert job.status == JobStatus.VALIDATED and job.confirmed_at is None
     assert not Enterprise.objects.filter(credit_code=code(3)).exists()
@@ -152,7 +153,7 @@ def test_error_table_is_paginated(tmp_path, area, officer):
     job = job_of(upload(client, "enterprises", write_csv(tmp_path / "e.csv", FIRM_HEADER, rows)))
     assert job.error_count == 120
     first = client.get(job.get_absolute_url()).content.decode()
-    assert "第 1 / 3 页,共 120 条" in first and first.count("<td>第 ") == 50
+    assert "第 1 / 3 页，共 120 条" in first and first.count("<td>第 ") == 50
     last = client.get(job.get_absolute_url() + "?page=3").content.decode()
     assert last.count("<td>第 ") == 20 and "<td>第 121 行</td>" in last
 
@@ -201,11 +202,11 @@ def test_marked_workbook_highlights_bad_cells_with_comments(tmp_path, officer, c
     marked = cells_marked(ws)
     # Header on row 2, data from row 3: the rows as Excel shows them.
     assert set(marked) == {"C4", "E5", "B6", "D3"}
-    assert marked["C4"] == (RED, "错误:手机号应为11位,当前为3位:请核对后重新填写(座机号码不能作为手机号)。")
+    assert marked["C4"] == (RED, "错误：手机号应为11位，当前为3位：请核对后重新填写（座机号码不能作为手机号）。")
     assert marked["E5"][0] == RED and "没有工会组织覆盖" in marked["E5"][1]
-    assert marked["B6"][0] == RED and marked["B6"][1].startswith("错误:")
-    assert marked["D3"][0] == YELLOW and marked["D3"][1].startswith("提示:")
-    assert "有 2 名在册会员,多于职工人数 1" in marked["D3"][1]
+    assert marked["B6"][0] == RED and marked["B6"][1].startswith("错误：")
+    assert marked["D3"][0] == YELLOW and marked["D3"][1].startswith("提示：")
+    assert "有 2 名在册会员，多于职工人数 1" in marked["D3"][1]
     assert ws["F2"].value == "导入检查结果" and "错误[手机号码]" in ws["F4"].value
     assert ws["F3"].value.startswith("提示[所在企业信用代码]")
     listed = [r for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
@@ -250,7 +251,7 @@ def test_missing_column_marks_the_header_rows_first_cell(tmp_path, officer):
     assert job.error_count == 1 and job.report["errors"][0]["column"] == "职工人数"
     ws = load_workbook(io.BytesIO(b"".join(
         client.get(f"/imports/jobs/{job.pk}/workbook/").streaming_content))).worksheets[0]
-    assert cells_marked(ws) == {"A1": (RED, "错误:" + job.report["errors"][0]["message"])}
+    assert cells_marked(ws) == {"A1": (RED, "错误：" + job.report["errors"][0]["message"])}
 
 
 def test_personal_data_is_masked_in_what_the_database_keeps(tmp_path, officer, covered):
@@ -385,12 +386,12 @@ def test_jobs_of_a_dead_process_are_shown_as_failed(officer):
         file_name="p.csv", written=True, rows=7, created=7, finished_at=timezone.now())
     client = client_for(officer)
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "服务在校验过程中重启,任务已中断" in page and "hx-trigger" not in page
+    assert "服务在校验过程中重启，任务已中断" in page and "hx-trigger" not in page
     page = client.get(committed.get_absolute_url()).content.decode()
     assert "数据已全部写入" in page and figures(page)["新增"] == "7"
     assert ImportJob.objects.get(pk=committed.pk).record == record
     page = client.get(importing.get_absolute_url()).content.decode()
-    assert "导入在一个事务中进行,没有写入任何数据" in page
+    assert "导入在一个事务中进行，没有写入任何数据" in page
     assert ImportJob.objects.get(pk=job.pk).status == JobStatus.FAILED
     assert ImportJob.objects.get(pk=alive.pk).status == JobStatus.VALIDATING
     assert 'hx-trigger="every 1s"' in client.get(alive.get_absolute_url()).content.decode()
@@ -442,7 +443,7 @@ def test_size_limit(tmp_path, area, officer, settings, data_dir):
     assert refused(upload(client, "enterprises", path)).startswith("文件超过了 1 MB 的上限")
     huge = tmp_path / "huge.csv"  # past the limit by more than 1 MB: refused unread
     huge.write_bytes(path.read_bytes() * 2)
-    assert re.match(r"文件大小为 2\.\d MB,超过了 1 MB 的上限:请把文件拆分",
+    assert re.match(r"文件大小为 2\.\d MB，超过了 1 MB 的上限：请把文件拆分",
                     refused(upload(client, "enterprises", huge)))
     assert not ImportJob.objects.exists()
     assert not (data_dir / "uploads").exists() or not list((data_dir / "uploads").iterdir())
@@ -454,7 +455,7 @@ def test_type_is_checked_by_extension_and_content(tmp_path, area, officer, data_
     text = refused(upload(client, "enterprises", csv_path, name="e.txt"))
     assert text.startswith("不支持的文件类型「.txt」")
     text = refused(upload(client, "enterprises", csv_path, name="e.xlsx"))
-    assert text.startswith("文件内容不是Excel 工作簿(.xlsx)")
+    assert text.startswith("文件内容不是Excel 工作簿（.xlsx）")
     png = tmp_path / "p.csv"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
     assert refused(upload(client, "enterprises", png)).startswith("文件内容不是CSV 文本文件")

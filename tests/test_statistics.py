@@ -72,6 +72,28 @@ def test_in_scope_by_founding_and_deregistration_dates(build):
     assert (after.enterprises, after.employees) == (4, 1 + 10 + 20 + 80)
 
 
+def test_a_revoked_enterprise_leaves_scope_on_its_revocation_date(build):
+    """吊销 like 注销 (DOMAIN.md §2): in scope the day before, out on the date itself, with
+    its union coverage and its members; the organisation itself stays alive."""
+    root = build.jurisdiction("测试县")
+    revoked = build.enterprise(root, employees=30, revoked_on=D, status=OperatingStatus.REVOKED)
+    later = build.enterprise(root, employees=7, revoked_on=D + DAY,
+                             status=OperatingStatus.REVOKED)
+    build.enterprise(root, employees=100)
+    standalone(revoked)
+    members(build, revoked, 3)
+
+    before = totals(D - DAY, root)
+    assert (before.enterprises, before.employees) == (3, 30 + 7 + 100)
+    assert (before.unionized, before.standalone, before.members) == (1, 1, 3)
+    on_d = totals(D, root)
+    assert (on_d.enterprises, on_d.employees) == (2, 7 + 100)
+    assert (on_d.unionized, on_d.standalone, on_d.members, on_d.employees_unionized) == (0, 0, 0, 0)
+    assert on_d.committees == 1  # the organisation is alive until it is dissolved
+    after = totals(D + DAY, root)
+    assert (after.enterprises, after.employees) == (1, 100)
+
+
 # --- organisations alive, coverage -----------------------------------------------------------
 
 def test_organisation_founded_on_d_counts_and_dissolved_on_d_does_not(build):
@@ -370,6 +392,9 @@ def test_table_json_contract(build):
     assert c["establishment_rate"] == 5 / 6
     assert c["membership_rate"] == 31 / 138
     assert (c["not_unionized"], c["covered"], c["members"]) == (1, 4, 31)
+    # Alive 基层工会委员会 on D, rolled up like the other figures (town's one in the county).
+    assert (c["committees"], rows[town.code]["committees"], rows[other.code]["committees"]) == (
+        1, 1, 0)
 
 
 # --- scoping ---------------------------------------------------------------------------------

@@ -41,6 +41,22 @@ def test_county_dashboard_shows_the_seed_figures(admin_client):
     assert "https://" not in html and "http://" not in html  # nothing loaded from outside
 
 
+def test_dashboard_shows_every_figure_the_statistics_define(admin_client):
+    """Headline cards for 基层工会委员会 and 联合基层工会; the area table has every figure column
+    (employees of unionized enterprises among them), as its Excel export does."""
+    import re
+
+    from jianhui.statistics.columns import FIGURE_COLUMNS
+
+    html = admin_client.get("/", {"as_of": AS_OF}).content.decode()
+    cards = dict(re.findall(r'data-key="(\w+)"><span class="label">[^<]+</span><b>([^<]+)</b>', html))
+    assert (cards["committees"], cards["joint_unions"], cards["federations"]) == ("96", "0", "3")
+    table = html[html.index('id="jurisdictions"'):html.index("</thead>")]
+    headers = re.findall(r"<th[^>]*>([^<]+)</th>", table)
+    assert headers == ["辖区", *FIGURE_COLUMNS.headers()]
+    assert {"基层工会委员会", "联合基层工会", "已建会企业职工"} <= set(headers)
+
+
 def test_dashboard_change_since_previous_day(admin_client):
     html = admin_client.get("/", {"as_of": "2023-09-29"}).content.decode()
     assert "较前一日" in html

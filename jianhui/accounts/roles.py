@@ -35,3 +35,24 @@ ROLE_RIGHTS: dict[str, frozenset[str]] = {
     Role.UNION_CHAIR: frozenset({Right.VIEW, Right.EDIT, Right.EXPORT, Right.REVEAL_PII}),
     Role.AUDITOR: frozenset({Right.VIEW_AUDIT}),
 }
+
+
+# Other ways people write a role's name.
+ROLE_ALIASES = {"园区工会干部": Role.AREA_OFFICER, "乡镇工会干部": Role.AREA_OFFICER,
+                "园区乡镇工会干部": Role.AREA_OFFICER, "工作专班": Role.TASK_FORCE,
+                "工会主席": Role.UNION_CHAIR}
+
+
+def role_named(text: str) -> str | None:
+    """The role code for a code (`county_admin`) or a Chinese name (县总工会管理员); None when
+    it names no role."""
+    text = (text or "").strip()
+    for code, label in Role.choices:
+        if text in (code, label):
+            return code
+    return ROLE_ALIASES.get(text)
+
+
+def role_names(sep: str = "、") -> str:
+    """The roles as a user may type them, for help texts and error messages."""
+    return sep.join(f"{label}（{code}）" for code, label in Role.choices)

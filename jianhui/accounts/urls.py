@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from . import initpage, views
 
 urlpatterns = [
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("security/", views.security, name="account_security"),
+    path("init/", initpage.init_page, name="init_page"),
 ]

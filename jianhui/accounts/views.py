@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
 
+from . import firstrun
 from .forms import PasswordChangeForm, TokenForm
 from .gate import gate_of, has_totp, totp_required
 from .services import password_changed
@@ -36,6 +37,11 @@ DEVICE_NAME = "身份验证器"
 class LoginView(auth_views.LoginView):
     """Step one. A user with a confirmed TOTP device is not signed in yet: the session only
     remembers who passed the password (for five minutes) and the code is asked next."""
+
+    def get(self, request, *args, **kwargs):
+        if firstrun.is_empty():  # a fresh installation: nobody to sign in yet
+            return redirect("init_page")
+        return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()

@@ -18,7 +18,8 @@ from jianhui.unions.models import UnionOrganisation
 from jianhui.web.exporting import Export
 from jianhui.web.pages import as_of, get_scoped
 
-HEADLINE_DELTAS = ("enterprises", "unionized", "standalone", "covered", "federations", "members")
+HEADLINE_DELTAS = ("enterprises", "unionized", "standalone", "covered", "committees",
+                   "joint_unions", "federations", "members")
 
 
 def month_points(on: dt.date, months: int = 12) -> list[dt.date]:
@@ -79,14 +80,19 @@ def dashboard(request):
 
 def _no_area(request):
     """No jurisdiction to show: a union chair goes to their organisation (its figures are
-    there), anyone else is told why there is nothing here."""
+    there); anyone else is told why there is nothing here and how to get a role (a superuser
+    sees this only while the database has no jurisdiction yet)."""
     organisations = request.scope.organisations
     if len(organisations) == 1:
         return redirect(UnionOrganisation.objects.get(pk=organisations[0]).get_absolute_url())
     if organisations:
         return redirect("organisation_list")
+    scope = request.scope
     return render(request, "dashboard/no_scope.html", {
-        "auditor": request.scope.holds(Right.VIEW_AUDIT),
+        # A superuser holds every right, the audit log's too, but is no auditor.
+        "auditor": scope.holds(Right.VIEW_AUDIT) and not scope.superuser,
+        "superuser": scope.superuser,
+        "top": Jurisdiction.objects.tops().first(),
     }, status=403)
 
 

@@ -137,7 +137,7 @@ class Enterprise(VersionedModel):
             value = getattr(self, field)
             if value is not None and value > self.employees:
                 label = self._meta.get_field(field).verbose_name
-                errors[field] = f"{label}({value})不能多于职工人数({self.employees})。"
+                errors[field] = f"{label}（{value}）不能多于职工人数（{self.employees}）。"
         if errors:
             raise ValidationError(errors)
 
@@ -175,4 +175,4 @@ class EmployeeSurvey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} {self.surveyed_on:%Y-%m-%d}: {self.employees}人"
+        return f"{self.enterprise} {self.surveyed_on:%Y-%m-%d}：{self.employees}人"

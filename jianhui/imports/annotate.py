@@ -70,7 +70,7 @@ class Marks:
         marks = self.cells.get(row)
         if not marks:
             return None
-        lines = [f"{LEVELS[m.level]}{f'[{m.column}]' if m.column else ''}:{m.message}"
+        lines = [f"{LEVELS[m.level]}{f'[{m.column}]' if m.column else ''}：{m.message}"
                  for ms in marks.values() for m in ms]
         return "\n".join(lines)
 
@@ -80,7 +80,7 @@ def _fill(marks: list[Mark]) -> PatternFill:
 
 
 def _comment(marks: list[Mark]) -> Comment:
-    text = "\n".join(f"{LEVELS[m.level]}:{m.message}" for m in marks)
+    text = "\n".join(f"{LEVELS[m.level]}：{m.message}" for m in marks)
     comment = Comment(text, AUTHOR)
     comment.width = 360
     comment.height = min(60 + 40 * len(marks) + len(text) // 2, 400)

@@ -23,6 +23,7 @@ from jianhui.lib.periods import holds
 from jianhui.lib.xlsx import CODE, DATE, INT, TEXT, Column
 from jianhui.regions.models import Jurisdiction
 from jianhui.unions.models import Coverage, OrganisationKind, UnionOrganisation
+from jianhui.unions.personal import personal_labels
 
 from .kinds.base import chunks
 from .kinds.enterprises import EnterpriseImporter
@@ -37,7 +38,6 @@ KIND_OF = {
     "成立日期": DATE, "注销日期": DATE, "吊销日期": DATE, "撤销日期": DATE, "入会日期": DATE, "离会日期": DATE,
 }
 COVER_SEPARATOR = "、"
-PERSONAL = ("公民身份号码", "手机号码", "联系电话")
 MASKED_MARK = "（已脱敏）"
 
 
@@ -45,7 +45,8 @@ def columns_of(importer, reveal: bool) -> list[Column]:
     """The importer's columns. Masked columns say so in their header, which the importer does
     not know: the members importer then refuses the file (its ID column is missing) and the
     enterprises importer leaves phone numbers as they are, instead of storing masked ones."""
-    return [Column(name if reveal or name not in PERSONAL else name + MASKED_MARK,
+    personal = personal_labels()  # the one list of personal fields (unions/personal.py)
+    return [Column(name if reveal or name not in personal else name + MASKED_MARK,
                    KIND_OF.get(name, TEXT)) for name in importer.columns.names]
 
 

@@ -129,7 +129,7 @@ def _run(job_id, dry_run: bool) -> None:
         logger.exception("import job %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(), updated_at=timezone.now(),
-            message=f"处理过程中出现意外错误,没有写入任何数据。请联系系统管理员,并告知任务编号 {job.pk}。")
+            message=f"处理过程中出现意外错误，没有写入任何数据。请联系系统管理员，并告知任务编号 {job.pk}。")
         if not dry_run:
             _audit(job, written=False, failure=type(exc).__name__)
         return
@@ -146,8 +146,8 @@ def _finish(job: ImportJob, report: Report, dry_run: bool) -> None:
         job.status, job.finished_at = JobStatus.DONE, now
     else:  # the database changed between the preview and the confirmation
         job.status = JobStatus.VALIDATED
-        job.message = ("确认导入时重新校验发现了新的问题(系统中的数据在预览之后发生了变化),"
-                       "没有写入任何数据。请查看下面的错误,修改文件后重新上传。")
+        job.message = ("确认导入时重新校验发现了新的问题（系统中的数据在预览之后发生了变化），"
+                       "没有写入任何数据。请查看下面的错误，修改文件后重新上传。")
     job.record_id = report.record_id
     job.phase = ""
     job.save()
@@ -190,7 +190,7 @@ def _audit(job: ImportJob, written: bool, failure: str = "") -> None:
     record(Action.IMPORT, user=job.user,
            request=_RequestOf({"REMOTE_ADDR": job.client_ip}, job.request_id),
            model="imports.ImportJob", object_key=str(job.pk),
-           object_repr=f"{KINDS[job.kind].label}导入:{job.file_name}"[:200],
+           object_repr=f"{KINDS[job.kind].label}导入：{job.file_name}"[:200],
            detail={"kind": job.kind, "mode": job.mode, "file": job.file_name,
                    "sha256": job.sha256, "written": written, **counts,
                    "errors": job.error_count, "warnings": job.warning_count,
@@ -280,12 +280,12 @@ def reap(job: ImportJob) -> ImportJob:
         job.report = {**job.report, "rows": committed.rows, "created": committed.created,
                       "updated": committed.updated, "unchanged": committed.unchanged,
                       "written": True}
-        job.message = "服务在导入完成后重启;数据已全部写入。"
+        job.message = "服务在导入完成后重启；数据已全部写入。"
     else:
         job.message = (
-            "服务在导入过程中重启,导入已中断;导入在一个事务中进行,没有写入任何数据。请重新上传文件。"
+            "服务在导入过程中重启，导入已中断；导入在一个事务中进行，没有写入任何数据。请重新上传文件。"
             if job.status == JobStatus.IMPORTING else
-            "服务在校验过程中重启,任务已中断,没有写入任何数据。请重新上传文件。")
+            "服务在校验过程中重启，任务已中断，没有写入任何数据。请重新上传文件。")
         job.status, job.finished_at = JobStatus.FAILED, timezone.now()
     # Only if nobody else got there first.
     if ImportJob.objects.filter(pk=job.pk, status__in=RUNNING, worker=job.worker).update(

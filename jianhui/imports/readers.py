@@ -133,7 +133,7 @@ def raw_rows(path: str | Path) -> Iterator[list[object]]:
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         yield from _workbook_rows(path)
     else:
-        raise FileProblem(f"不支持的文件类型「{path.suffix}」:请上传 .xlsx、.xls 或 .csv 文件。")
+        raise FileProblem(f"不支持的文件类型「{path.suffix}」：请上传 .xlsx、.xls 或 .csv 文件。")
 
 
 def _workbook_rows(path: Path) -> Iterator[list[object]]:
@@ -144,7 +144,7 @@ def _workbook_rows(path: Path) -> Iterator[list[object]]:
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise FileProblem(f"无法读取工作簿:{exc}。请确认文件是 Excel 工作簿且未加密。") from exc
+        raise FileProblem(f"无法读取工作簿：{exc}。请确认文件是 Excel 工作簿且未加密。") from exc
     # calamine pads the range from cell A1, so positions are the user's row numbers.
     yield from sheet.iter_rows()
 
@@ -400,7 +400,7 @@ def open_table(path: str | Path, columns: Columns) -> Table:
         return Table(number, index, headers, missing, _data_rows(rows, number, index))
     names = "、".join(columns.required)
     raise FileProblem(
-        f"在文件前{HEADER_SEARCH_ROWS}行中没有找到表头:表头应包含 {names} 等列,请使用导入模板。"
+        f"在文件前{HEADER_SEARCH_ROWS}行中没有找到表头：表头应包含 {names} 等列，请使用导入模板。"
     )
 
 

@@ -51,7 +51,7 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
         importer.start(table.headers)
         for name in table.missing:
             importer.error(table.header_row, name, "",
-                           f"缺少必填列「{name}」:请在表头中加上这一列(可下载导入模板对照)。")
+                           f"缺少必填列「{name}」：请在表头中加上这一列（可下载导入模板对照）。")
         if not table.missing:
             _validate(importer, table.rows, report, progress)
     report.errors.sort(key=lambda i: i.row)
@@ -70,9 +70,9 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
         except DatabaseError as exc:  # e.g. someone enrolled the same person meanwhile
             report.written, report.record_id = False, None
             detail = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-            importer.error(0, "", "", "写入数据库时出错,已全部撤销,未写入任何数据。可能有人同时修改了"
-                                      "相同的数据:请稍后重新导入;如仍出错,请联系管理员"
-                                      f"(技术信息:{detail})。")
+            importer.error(0, "", "", "写入数据库时出错，已全部撤销，未写入任何数据。可能有人同时修改了"
+                                      "相同的数据：请稍后重新导入；如仍出错，请联系管理员"
+                                      f"（技术信息：{detail}）。")
         else:
             return report
     _record(report, kind, user, started, sha256_file(path) if path.exists() else "", mode,

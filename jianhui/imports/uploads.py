@@ -35,9 +35,9 @@ def max_bytes() -> int:
 
 
 def too_large_message(size: int | None = None) -> str:
-    got = f"文件大小为 {size / 1024 / 1024:.1f} MB," if size else "文件"
-    return (f"{got}超过了 {settings.JIANHUI_UPLOAD_MAX_MB} MB 的上限:"
-            "请把文件拆分为几个较小的文件分批导入(每个文件都要保留表头)。")
+    got = f"文件大小为 {size / 1024 / 1024:.1f} MB，" if size else "文件"
+    return (f"{got}超过了 {settings.JIANHUI_UPLOAD_MAX_MB} MB 的上限："
+            "请把文件拆分为几个较小的文件分批导入（每个文件都要保留表头）。")
 
 
 class SizeLimitHandler(FileUploadHandler):
@@ -67,9 +67,9 @@ def upload_dir() -> Path:
 def suffix_of(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        shown = suffix or "(无扩展名)"
-        raise UploadRejected(f"不支持的文件类型「{shown}」:请上传 Excel 工作簿(.xlsx、.xls)"
-                             "或 CSV 文件(.csv)。")
+        shown = suffix or "（无扩展名）"
+        raise UploadRejected(f"不支持的文件类型「{shown}」：请上传 Excel 工作簿（.xlsx、.xls）"
+                             "或 CSV 文件（.csv）。")
     return suffix
 
 
@@ -78,7 +78,7 @@ def check_content(path: Path, suffix: str) -> None:
     with path.open("rb") as fh:
         head = fh.read(SNIFF)
     if not head:
-        raise UploadRejected("文件是空的:请选择填好数据的文件。")
+        raise UploadRejected("文件是空的：请选择填好数据的文件。")
     if suffix == ".xlsx":
         ok = head.startswith(b"PK\x03\x04") and _is_xlsx(path)
     elif suffix == ".xls":
@@ -86,10 +86,10 @@ def check_content(path: Path, suffix: str) -> None:
     else:
         ok = _looks_like_text(head)
     if not ok:
-        kind = {".xlsx": "Excel 工作簿(.xlsx)", ".xls": "Excel 97-2003 工作簿(.xls)",
+        kind = {".xlsx": "Excel 工作簿（.xlsx）", ".xls": "Excel 97-2003 工作簿（.xls）",
                 ".csv": "CSV 文本文件"}[suffix]
         raise UploadRejected(
-            f"文件内容不是{kind}:文件可能已损坏,或只是改了扩展名。"
+            f"文件内容不是{kind}：文件可能已损坏，或只是改了扩展名。"
             "请在 Excel 中打开后“另存为”.xlsx 再上传。")
 
 

@@ -61,7 +61,7 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise ValueProblem(f"「{value}」不是日期:请填写如 2024-01-05 的日期。")
+        raise ValueProblem(f"「{value}」不是日期：请填写如 2024-01-05 的日期。")
     if isinstance(value, int | float):
         return _serial(value)
     raw = text(value)
@@ -72,30 +72,30 @@ def parse_date(value: object) -> dt.date:
             return dt.date(year, month, day)
         except ValueError:
             raise ValueProblem(
-                f"日期「{raw}」不存在({year}年没有{month}月{day}日):请核对后重新填写。"
+                f"日期「{raw}」不存在（{year}年没有{month}月{day}日）：请核对后重新填写。"
             ) from None
     if re.fullmatch(r"\d+(\.\d+)?", raw):
         return _serial(float(raw))
     raise ValueProblem(
-        f"无法识别日期「{raw}」:请填写如 2024-01-05、2024/1/5、2024.1.5 或 2024年1月5日 的日期。"
+        f"无法识别日期「{raw}」：请填写如 2024-01-05、2024/1/5、2024.1.5 或 2024年1月5日 的日期。"
     )
 
 
 def _serial(number: float) -> dt.date:
     if not 1 <= number < 2958466:  # Excel's last date is 9999-12-31
-        raise ValueProblem(f"「{number}」不是有效的 Excel 日期:请填写如 2024-01-05 的日期。")
+        raise ValueProblem(f"「{number}」不是有效的 Excel 日期：请填写如 2024-01-05 的日期。")
     return EXCEL_EPOCH + dt.timedelta(days=int(number))
 
 
 def parse_int(value: object) -> int:
     """Non-negative integers: 120, 120.0, "1,200", "120人"."""
     if isinstance(value, bool):
-        raise ValueProblem(f"「{value}」不是整数:请填写人数,如 120。")
+        raise ValueProblem(f"「{value}」不是整数：请填写人数，如 120。")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
-            raise ValueProblem(f"「{value:g}」不是整数:人数应为整数,请核对。")
+            raise ValueProblem(f"「{value:g}」不是整数：人数应为整数，请核对。")
         number = int(value)
     else:
         raw = text(value)
@@ -103,9 +103,9 @@ def parse_int(value: object) -> int:
         if re.fullmatch(r"-?\d+(\.0+)?", digits):
             number = int(digits.split(".")[0])
         else:
-            raise ValueProblem(f"「{raw}」不是整数:请只填写数字,如 120。")
+            raise ValueProblem(f"「{raw}」不是整数：请只填写数字，如 120。")
     if number < 0:
-        raise ValueProblem(f"「{number}」是负数:人数不能为负,请核对。")
+        raise ValueProblem(f"「{number}」是负数：人数不能为负，请核对。")
     return number
 
 
@@ -122,7 +122,7 @@ class Choice:
         if key in self.mapping:
             return self.mapping[key]
         accepted = "、".join(self.mapping)
-        raise ValueProblem(f"{self.label}「{raw}」无法识别:可填写 {accepted}。")
+        raise ValueProblem(f"{self.label}「{raw}」无法识别：可填写 {accepted}。")
 
 
 SCALE = Choice("企业规模", {

@@ -29,8 +29,8 @@ from .models import ImportJob, JobStatus
 from .templates_xlsx import build_template, template_name
 
 MODES = [("upsert", "新增或更新"), ("create", "仅新增"), ("update", "仅更新")]
-MODE_HELP = {"upsert": "已有的记录更新,没有的新增(推荐)", "create": "只新增,遇到已有记录报错",
-             "update": "只更新已有记录,遇到新记录报错"}
+MODE_HELP = {"upsert": "已有的记录更新，没有的新增（推荐）", "create": "只新增，遇到已有记录报错",
+             "update": "只更新已有记录，遇到新记录报错"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUES_PER_PAGE = 50
 # (kind, label, the columns a file must have) in the order a county loads its data
@@ -38,12 +38,22 @@ KIND_ROWS = [(k, c.label, "、".join([*c.columns.required, *("或".join(g) for g
              for k, c in KINDS.items()]
 
 
+# Where to see what an import wrote: (url name, link text) per kind.
+IMPORTED_LIST = {
+    "jurisdictions": ("dashboard", "在工作台查看各辖区"),
+    "enterprises": ("enterprise_list", "查看企业名录"),
+    "unions": ("organisation_list", "查看工会组织"),
+    "coverage": ("organisation_list", "查看工会组织及其覆盖企业"),
+    "members": ("member_list", "查看会员名册"),
+}
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=[(k, c.label) for k, c in KINDS.items()])
     mode = forms.ChoiceField(label="导入方式", choices=MODES, initial="upsert",
                              widget=forms.RadioSelect)
     file = forms.FileField(label="文件", error_messages={
-        "required": "请选择要上传的文件。", "empty": "文件是空的:请选择填好数据的文件。"})
+        "required": "请选择要上传的文件。", "empty": "文件是空的：请选择填好数据的文件。"})
 
 
 import_right_required = right_required(Right.IMPORT, "您没有导入数据的权限。")
@@ -124,6 +134,7 @@ def job_page(request, job_id):
         "errors": _page(request, report.get("errors", []), "page"),
         "warnings": _page(request, report.get("warnings", []), "wpage"),
         "workbook": _workbook_available(job),
+        "imported_list": IMPORTED_LIST.get(job.kind),
     })
 
 
@@ -154,13 +165,13 @@ def progress(request, job_id):
 def confirm(request, job_id):
     job = own_job(request, job_id)
     if job.status == JobStatus.VALIDATED and job.error_count:
-        messages.error(request, "文件中还有错误,不能导入:请修改后重新上传。")
+        messages.error(request, "文件中还有错误，不能导入：请修改后重新上传。")
     elif job.status in (JobStatus.QUEUED, JobStatus.VALIDATING):
-        messages.warning(request, "文件还在校验中,校验完成后才能确认导入。")
+        messages.warning(request, "文件还在校验中，校验完成后才能确认导入。")
     elif job.status == JobStatus.FAILED or job.file_deleted:
-        messages.error(request, "该任务已失败或文件已按规定删除,不能导入:请重新上传文件。")
+        messages.error(request, "该任务已失败或文件已按规定删除，不能导入：请重新上传文件。")
     elif not jobs.confirm(job, request):
-        messages.warning(request, "该文件已经确认过导入,没有重复执行。")
+        messages.warning(request, "该文件已经确认过导入，没有重复执行。")
     return redirect(job.get_absolute_url())
 
 
@@ -169,7 +180,7 @@ def confirm(request, job_id):
 def workbook(request, job_id):
     job = own_job(request, job_id)
     if not _workbook_available(job):
-        raise Http404("没有可下载的标注工作簿(文件没有问题,或已按规定删除)。")
+        raise Http404("没有可下载的标注工作簿（文件没有问题，或已按规定删除）。")
     source, issues_file, marked = uploads.side_files(job.stored_name)
     if not marked.exists():
         with issues_file.open(encoding="utf-8") as fh:
@@ -182,7 +193,7 @@ def workbook(request, job_id):
         finally:
             partial.unlink(missing_ok=True)
     record(Action.DOWNLOAD, model="imports.ImportJob", object_key=str(job.pk),
-           object_repr=f"标注工作簿:{job.file_name}"[:200],
+           object_repr=f"标注工作簿：{job.file_name}"[:200],
            detail={"kind": job.kind, "file": job.file_name, "sha256": job.sha256,
                    "errors": job.error_count, "warnings": job.warning_count})
     stem = job.file_name.rsplit(".", 1)[0]

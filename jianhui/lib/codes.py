@@ -23,7 +23,7 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 # What Excel (or pandas) leaves of a long number: 5.10623E+17, 510623199001011000.0 ...
 _EXCEL_NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?(E[+-]?\d+)?$", re.IGNORECASE)
 _EXCEL_MESSAGE = (
-    "{name}「{raw}」是数字格式:Excel 把{name}当成数字保存,后几位已丢失,无法还原。"
+    "{name}「{raw}」是数字格式：Excel 把{name}当成数字保存，后几位已丢失，无法还原。"
     "请把该列设置为文本格式后重新录入完整的{name}。"
 )
 
@@ -95,8 +95,8 @@ def credit_code_check_char(first17: str) -> str:
     prefix = _compact(first17)
     if len(prefix) != 17 or _illegal(prefix, CREDIT_CODE_ALPHABET):
         raise CodeError(
-            f"计算校验位需要17位由数字和大写字母(不含 I、O、S、V、Z)组成的前缀,"
-            f"收到「{prefix}」:请检查长度和字符。"
+            f"计算校验位需要17位由数字和大写字母（不含 I、O、S、V、Z）组成的前缀，"
+            f"收到「{prefix}」：请检查长度和字符。"
         )
     return uscc.calc_check_digit(prefix)
 
@@ -111,26 +111,26 @@ def normalise_credit_code(value: object) -> str:
     code = _compact(value)
     name = "统一社会信用代码"
     if not code:
-        raise CodeError(f"{name}为空:请填写营业执照上的18位{name}。")
+        raise CodeError(f"{name}为空：请填写营业执照上的18位{name}。")
     if not code.isprintable():  # before the length: a character nobody can see is the fault
         raise CodeError(invisible_message(name, code, "位"))
     if _looks_like_excel_number(value, code):
         raise CodeError(_EXCEL_MESSAGE.format(name=name, raw=code))
     if len(code) != 18:
         raise CodeError(
-            f"{name}应为18位,当前为{len(code)}位:请对照营业执照核对,检查是否漏填或多填了字符。"
+            f"{name}应为18位，当前为{len(code)}位：请对照营业执照核对，检查是否漏填或多填了字符。"
         )
     bad = _illegal(code, CREDIT_CODE_ALPHABET)
     if bad:
         raise CodeError(
-            f"{name}含有非法字符「{bad}」:只能由数字和大写字母组成,且从不使用 I、O、S、V、Z"
-            f"(字母 O 通常是数字 0、I 通常是数字 1 之误),请对照营业执照核对。"
+            f"{name}含有非法字符「{bad}」：只能由数字和大写字母组成，且从不使用 I、O、S、V、Z"
+            f"（字母 O 通常是数字 0、I 通常是数字 1 之误），请对照营业执照核对。"
         )
     expected = uscc.calc_check_digit(code[:17])
     if code[17] != expected:
         raise CodeError(
-            f"{name}「{code}」校验不通过:按前17位计算,第18位应为「{expected}」,"
-            f"实际为「{code[17]}」。很可能有字符录入错误,请对照营业执照逐位核对。"
+            f"{name}「{code}」校验不通过：按前17位计算，第18位应为「{expected}」，"
+            f"实际为「{code[17]}」。很可能有字符录入错误，请对照营业执照逐位核对。"
         )
     return code
 
@@ -146,7 +146,7 @@ def id_check_char(first17: str) -> str:
     """The 18th character (0-9 or X) of an ID number whose first 17 digits are given."""
     prefix = _compact(first17)
     if len(prefix) != 17 or not (prefix.isascii() and prefix.isdigit()):
-        raise CodeError(f"计算身份证校验位需要17位数字,收到「{prefix}」:请检查长度和字符。")
+        raise CodeError(f"计算身份证校验位需要17位数字，收到「{prefix}」：请检查长度和字符。")
     return ric.calc_check_digit(prefix + "X")
 
 
@@ -185,46 +185,46 @@ def normalise_id_number(value: object, today: date | None = None) -> str:
     number = _compact(value)
     name = "身份证号"
     if not number:
-        raise CodeError(f"{name}为空:请填写18位公民身份号码。")
+        raise CodeError(f"{name}为空：请填写18位公民身份号码。")
     if not number.isprintable():
         raise CodeError(invisible_message(name, number, "位"))
     if _looks_like_excel_number(value, number):
         raise CodeError(_EXCEL_MESSAGE.format(name=name, raw=number))
     if len(number) == 15 and number.isascii() and number.isdigit():
         raise CodeError(
-            f"「{number}」是15位的旧版{name}:请改填18位的新版{name}(以居民身份证上印的为准)。"
+            f"「{number}」是15位的旧版{name}：请改填18位的新版{name}（以居民身份证上印的为准）。"
         )
     if len(number) != 18:
         raise CodeError(
-            f"{name}应为18位,当前为{len(number)}位:请对照身份证核对,检查是否漏填或多填了数字。"
+            f"{name}应为18位，当前为{len(number)}位：请对照身份证核对，检查是否漏填或多填了数字。"
         )
     bad = _illegal(number[:17], "0123456789")
     if bad:
-        raise CodeError(f"{name}前17位只能是数字,发现「{bad}」:请对照身份证核对。")
+        raise CodeError(f"{name}前17位只能是数字，发现「{bad}」：请对照身份证核对。")
     if number[17] not in "0123456789X":
         raise CodeError(
-            f"{name}最后一位只能是数字或字母 X,当前为「{number[17]}」:请对照身份证核对。"
+            f"{name}最后一位只能是数字或字母 X，当前为「{number[17]}」：请对照身份证核对。"
         )
     try:
         birth = ric.get_birth_date(number)
     except ValidationError:
         raise CodeError(
-            f"{name}第7-14位的出生日期「{number[6:14]}」不是有效日期:请对照身份证核对。"
+            f"{name}第7-14位的出生日期「{number[6:14]}」不是有效日期：请对照身份证核对。"
         ) from None
     today = today or date.today()
     if birth > today:
         raise CodeError(
-            f"{name}中的出生日期 {birth.isoformat()} 晚于今天:请对照身份证核对第7-14位。"
+            f"{name}中的出生日期 {birth.isoformat()} 晚于今天：请对照身份证核对第7-14位。"
         )
     if birth.year < 1900:
         raise CodeError(
-            f"{name}中的出生日期 {birth.isoformat()} 早于1900年:请对照身份证核对第7-14位。"
+            f"{name}中的出生日期 {birth.isoformat()} 早于1900年：请对照身份证核对第7-14位。"
         )
     expected = ric.calc_check_digit(number)
     if number[17] != expected:
         raise CodeError(
-            f"{name}「{number}」校验不通过:按前17位计算,第18位应为「{expected}」,"
-            f"实际为「{number[17]}」。很可能有数字录入错误,请对照身份证逐位核对。"
+            f"{name}「{number}」校验不通过：按前17位计算，第18位应为「{expected}」，"
+            f"实际为「{number[17]}」。很可能有数字录入错误，请对照身份证逐位核对。"
         )
     return number
 
@@ -255,9 +255,9 @@ def id_division_known(id_number: str) -> bool:
 def make_id_number(division: str, birth: date, sequence: int) -> str:
     """Build a valid ID number (demo data): division + YYYYMMDD + 3-digit sequence + check."""
     if not (len(division) == 6 and division.isascii() and division.isdigit()):
-        raise CodeError(f"行政区划代码应为6位数字,收到「{division}」。")
+        raise CodeError(f"行政区划代码应为6位数字，收到「{division}」。")
     if not 0 <= sequence <= 999:
-        raise CodeError(f"顺序码应在0到999之间,收到{sequence}。")
+        raise CodeError(f"顺序码应在0到999之间，收到{sequence}。")
     first17 = f"{division}{birth:%Y%m%d}{sequence:03d}"
     return first17 + id_check_char(first17)
 
@@ -271,7 +271,7 @@ def normalise_mobile(value: object) -> str:
         value = int(value)
     number = re.sub(r"[\s\-]", "", clean_text(value))
     if not number:
-        raise CodeError("手机号为空:请填写11位手机号码。")
+        raise CodeError("手机号为空：请填写11位手机号码。")
     if not number.isprintable():
         raise CodeError(invisible_message("手机号", number, "位"))
     if number.startswith("+86"):
@@ -280,14 +280,14 @@ def normalise_mobile(value: object) -> str:
         number = number[2:]
     if not (number.isascii() and number.isdigit()):
         bad = _illegal(number, "0123456789")
-        raise CodeError(f"手机号只能包含数字,发现「{bad}」:请只填写11位手机号码。")
+        raise CodeError(f"手机号只能包含数字，发现「{bad}」：请只填写11位手机号码。")
     if len(number) != 11:
         raise CodeError(
-            f"手机号应为11位,当前为{len(number)}位:请核对后重新填写(座机号码不能作为手机号)。"
+            f"手机号应为11位，当前为{len(number)}位：请核对后重新填写（座机号码不能作为手机号）。"
         )
     if not number.startswith("1"):
         raise CodeError(
-            f"手机号「{number}」应以1开头(座机号码不能作为手机号):请核对后重新填写11位手机号码。"
+            f"手机号「{number}」应以1开头（座机号码不能作为手机号）：请核对后重新填写11位手机号码。"
         )
     return number
 

@@ -15,12 +15,26 @@ from jianhui.lib.scoping import ScopedQuerySet
 
 
 class JurisdictionKind(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
     COUNTY = "county", "县"
     DISTRICT = "district", "区"
     PARK = "park", "园区"
     TOWN = "town", "乡镇"
     STREET = "street", "街道"
     AREA = "area", "片区"
+
+
+# What a top jurisdiction (no parent) may be: the platform runs for a county, a city or a province.
+TOP_KINDS = (JurisdictionKind.PROVINCE, JurisdictionKind.CITY, JurisdictionKind.COUNTY,
+             JurisdictionKind.DISTRICT)
+
+
+def kind_from_name(name: str) -> str:
+    """The top jurisdiction's kind guessed from its name's last character (旌阳区 → 区)."""
+    last = {"省": JurisdictionKind.PROVINCE, "市": JurisdictionKind.CITY,
+            "县": JurisdictionKind.COUNTY, "区": JurisdictionKind.DISTRICT}
+    return last.get(name.strip()[-1:], JurisdictionKind.COUNTY)
 
 
 class JurisdictionQuerySet(ScopedQuerySet):

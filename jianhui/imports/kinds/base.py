@@ -89,16 +89,16 @@ class Report:
         }
 
     def summary(self, label: str, dry_run: bool = False) -> str:
-        counts = (f"共 {self.rows} 行:新增 {self.created},更新 {self.updated},"
-                  f"未变 {self.unchanged},错误 {self.errors.total},提示 {self.warnings.total}")
+        counts = (f"共 {self.rows} 行：新增 {self.created}，更新 {self.updated}，"
+                  f"未变 {self.unchanged}，错误 {self.errors.total}，提示 {self.warnings.total}")
         if self.errors:
-            return f"{label}导入未执行,文件有 {self.errors.total} 处错误,未写入任何数据。{counts}。"
+            return f"{label}导入未执行，文件有 {self.errors.total} 处错误，未写入任何数据。{counts}。"
         if dry_run:
-            return f"{label}文件校验通过(试运行,未写入)。{counts}。"
+            return f"{label}文件校验通过（试运行，未写入）。{counts}。"
         return f"{label}导入完成。{counts}。"
 
 
-OUTSIDE = "不在您的管辖范围内:只能导入您所管辖辖区(及其下级)的数据,请删除该行或改由上级工会导入。"
+OUTSIDE = "不在您的管辖范围内：只能导入您所管辖辖区（及其下级）的数据，请删除该行或改由上级工会导入。"
 
 
 def inside(scope: list[str] | None, path: str) -> bool:
@@ -230,12 +230,12 @@ class Importer:
         """create / update / unchanged for a row, or None (error) when the mode forbids it."""
         if existing and self.mode == "create":
             self.error(number, column, value,
-                       f"{self.header(column)}「{shown(value)}」已存在:仅新增模式不能修改已有数据,"
+                       f"{self.header(column)}「{shown(value)}」已存在：仅新增模式不能修改已有数据，"
                        "请删除该行或改用“新增或更新”模式。")
             return None
         if not existing and self.mode == "update":
             self.error(number, column, value,
-                       f"{self.header(column)}「{shown(value)}」不存在:仅更新模式不能新增,"
+                       f"{self.header(column)}「{shown(value)}」不存在：仅更新模式不能新增，"
                        "请核对或改用“新增或更新”模式。")
             return None
         if not existing:
@@ -278,7 +278,7 @@ class RowReader:
         raw = self.cells.get(column, "")
         if is_blank(raw):
             if required:
-                self.fail(column, raw, f"{self.importer.header(column)}为必填项,不能为空:请填写后重新导入。")
+                self.fail(column, raw, f"{self.importer.header(column)}为必填项，不能为空：请填写后重新导入。")
             return None
         try:
             value = parse(raw)
@@ -286,8 +286,8 @@ class RowReader:
             self.fail(column, raw, str(exc))
             return None
         if max_length and isinstance(value, str) and len(value) > max_length:
-            self.fail(column, raw, f"{self.importer.header(column)}最多 {max_length} 个字,"
-                                   f"当前 {len(value)} 个字:请精简后重新导入。")
+            self.fail(column, raw, f"{self.importer.header(column)}最多 {max_length} 个字，"
+                                   f"当前 {len(value)} 个字：请精简后重新导入。")
             return None
         return value
 
@@ -322,9 +322,9 @@ class JurisdictionIndex:
         if len(found) == 1:
             return found[0]
         if found:
-            codes = "、".join(f"{j.code}({j.parent.name if j.parent else '顶级'}下)" for j in found)
-            raise ValueProblem(f"有 {len(found)} 个名为「{ref}」的辖区:请改填辖区代码({codes})。")
-        raise ValueProblem(f"找不到辖区「{ref}」:请填写系统中已有的辖区名称或辖区代码,或先导入辖区。")
+            codes = "、".join(f"{j.code}（{j.parent.name if j.parent else '顶级'}下）" for j in found)
+            raise ValueProblem(f"有 {len(found)} 个名为「{ref}」的辖区：请改填辖区代码（{codes}）。")
+        raise ValueProblem(f"找不到辖区「{ref}」：请填写系统中已有的辖区名称或辖区代码，或先导入辖区。")
 
 
 def day(value: dt.date | None) -> str:

@@ -54,18 +54,18 @@ class CoverageImporter(Importer):
         org_name = r.get(ORG_NAME)
         if not org_code and not org_name and r.ok:
             column = ORG_NAME if r.has(ORG_NAME) else ORG_CODE
-            r.fail(column, "", "请填写工会名称或工会统一社会信用代码(至少一项)。")
+            r.fail(column, "", "请填写工会名称或工会统一社会信用代码（至少一项）。")
         code = r.get(FIRM, normalise_credit_code, required=True)
         start = r.get("覆盖开始日期", parse_date, required=True)
         end = r.get("覆盖结束日期", parse_date)
         if start and end and end <= start:
             r.fail("覆盖结束日期", cells.get("覆盖结束日期"),
-                   "覆盖结束日期必须晚于开始日期(结束日期是不再覆盖的第一天):请核对。")
+                   "覆盖结束日期必须晚于开始日期（结束日期是不再覆盖的第一天）：请核对。")
         if not r.ok:
             return
         key = (org_code or org_name, code, start)
         if key in self.seen:
-            r.fail(FIRM, code, f"同一工会、企业和开始日期的覆盖关系在文件中重复(第 {self.seen[key]} 行已有):请删除重复行。")
+            r.fail(FIRM, code, f"同一工会、企业和开始日期的覆盖关系在文件中重复（第 {self.seen[key]} 行已有）：请删除重复行。")
             return
         self.seen[key] = number
         self.rows.append(Row(number, org_name, org_code, code, start, end))
@@ -98,7 +98,7 @@ class CoverageImporter(Importer):
                 continue
             firm = firms.get(row.credit_code)
             if firm is None:
-                self.error(row.number, FIRM, row.credit_code, f"系统中没有统一社会信用代码为「{row.credit_code}」的企业:请核对代码,或先导入企业。")
+                self.error(row.number, FIRM, row.credit_code, f"系统中没有统一社会信用代码为「{row.credit_code}」的企业：请核对代码，或先导入企业。")
             if org and firm:
                 resolved.append((row, org, firm))
         periods = existing_periods({f[0] for _, _, f in resolved}, {o.pk for _, o, _ in resolved})
@@ -106,10 +106,10 @@ class CoverageImporter(Importer):
         new: list[Period] = []
         for row, org, (pk, name, founded) in resolved:
             if row.start < org.founded_on:
-                self.error(row.number, "覆盖开始日期", row.start, f"覆盖开始日期 {row.start:%Y-%m-%d} 早于{org.name}的成立日期 {org.founded_on:%Y-%m-%d}:请核对。")
+                self.error(row.number, "覆盖开始日期", row.start, f"覆盖开始日期 {row.start:%Y-%m-%d} 早于{org.name}的成立日期 {org.founded_on:%Y-%m-%d}：请核对。")
                 continue
             if founded and row.start < founded:
-                self.error(row.number, "覆盖开始日期", row.start, f"覆盖开始日期 {row.start:%Y-%m-%d} 早于{name}的成立日期 {founded:%Y-%m-%d}:请核对。")
+                self.error(row.number, "覆盖开始日期", row.start, f"覆盖开始日期 {row.start:%Y-%m-%d} 早于{name}的成立日期 {founded:%Y-%m-%d}：请核对。")
                 continue
             old = by_key.get((org.pk, pk, row.start))
             action = self.decide(row.number, FIRM, row.credit_code, old is not None,
@@ -130,15 +130,15 @@ class CoverageImporter(Importer):
         if row.org_code:
             if row.org_code in by_code:
                 return by_code[row.org_code]
-            self.error(row.number, ORG_CODE, row.org_code, f"系统中没有统一社会信用代码为「{row.org_code}」的工会:请核对,或先导入工会组织。")
+            self.error(row.number, ORG_CODE, row.org_code, f"系统中没有统一社会信用代码为「{row.org_code}」的工会：请核对，或先导入工会组织。")
             return None
         found = by_name.get(row.org_name, [])
         if len(found) == 1:
             return found[0]
         if found:
-            self.error(row.number, ORG_NAME, row.org_name, f"有 {len(found)} 个名为「{row.org_name}」的工会:请改填工会统一社会信用代码。")
+            self.error(row.number, ORG_NAME, row.org_name, f"有 {len(found)} 个名为「{row.org_name}」的工会：请改填工会统一社会信用代码。")
         else:
-            self.error(row.number, ORG_NAME, row.org_name, f"系统中没有名为「{row.org_name}」的工会:请核对名称,或先导入工会组织。")
+            self.error(row.number, ORG_NAME, row.org_name, f"系统中没有名为「{row.org_name}」的工会：请核对名称，或先导入工会组织。")
         return None
 
     def write(self) -> None:

@@ -69,8 +69,8 @@ class EnterpriseImporter(Importer):
         if code:
             if code in self.seen:
                 r.fail("统一社会信用代码", code,
-                       f"统一社会信用代码「{code}」在文件中重复(第 {self.seen[code]} 行已有):"
-                       "同一企业只能出现一次,请删除重复行。")
+                       f"统一社会信用代码「{code}」在文件中重复（第 {self.seen[code]} 行已有）："
+                       "同一企业只能出现一次，请删除重复行。")
             else:
                 self.seen[code] = number
         if r.ok:
@@ -86,7 +86,7 @@ class EnterpriseImporter(Importer):
             old = existing.get(values["credit_code"])
             if old is not None and not self.allows_jurisdiction(old.jurisdiction_id):
                 self.error(number, "统一社会信用代码", old.credit_code,
-                           f"统一社会信用代码为「{old.credit_code}」的企业已登记在其他辖区,{OUTSIDE}")
+                           f"统一社会信用代码为「{old.credit_code}」的企业已登记在其他辖区，{OUTSIDE}")
                 continue
             self._check_row(number, values, cells, old)
 

@@ -1,6 +1,6 @@
 """辖区: the jurisdiction tree, keyed by code, else by name under the same parent.
 
-A file may create the top jurisdiction (empty 上级辖区, type 县 or 区) and refer to parents that
+A file may create the top jurisdiction (empty 上级辖区, type 省, 市, 县 or 区) and refer to parents that
 are rows of the same file. Jurisdictions are few (hundreds per province), so they are saved one
 by one in tree order, which keeps the materialised paths right through Jurisdiction.save().
 """
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jianhui.regions.models import Jurisdiction, JurisdictionKind
+from jianhui.regions.models import TOP_KINDS, Jurisdiction, JurisdictionKind
 
 from ..readers import Columns
 from ..values import JURISDICTION_KIND
 from .base import OUTSIDE, Importer, RowReader, inside
-
-TOP_KINDS = (JurisdictionKind.COUNTY, JurisdictionKind.DISTRICT)
 
 
 @dataclass
@@ -56,11 +54,11 @@ class JurisdictionImporter(Importer):
         name = r.get("辖区名称", required=True, max_length=64)
         code = (r.get("辖区代码", max_length=32) or "").replace(" ", "")
         if "/" in code:
-            r.fail("辖区代码", code, "辖区代码不能包含“/”:请只用数字或字母。")
+            r.fail("辖区代码", code, "辖区代码不能包含“/”：请只用数字或字母。")
         parent_ref = (r.get("上级辖区") or "").replace(" ", "")
         kind = r.get("类型", JURISDICTION_KIND) or ""
         if not parent_ref and kind and kind not in TOP_KINDS:
-            r.fail("上级辖区", "", f"{name or ''}的上级辖区为空:只有顶级的县或区可以不填上级辖区,请填写上级辖区的名称或代码。")
+            r.fail("上级辖区", "", f"{name or ''}的上级辖区为空：只有顶级的省、市、县或区可以不填上级辖区，请填写上级辖区的名称或代码。")
         if r.ok:
             self.nodes.append(Node(number, name, code, parent_ref, kind, cells))
 
@@ -76,7 +74,7 @@ class JurisdictionImporter(Importer):
             if node.code:
                 if node.code in file_code:
                     self.error(node.number, "辖区代码", node.code,
-                               f"辖区代码「{node.code}」在文件中重复(第 {file_code[node.code].number} 行已有):请删除重复行。")
+                               f"辖区代码「{node.code}」在文件中重复（第 {file_code[node.code].number} 行已有）：请删除重复行。")
                     continue
                 file_code[node.code] = node
             file_name.setdefault(node.name, []).append(node)
@@ -90,7 +88,7 @@ class JurisdictionImporter(Importer):
             place = (node.parent_code(), node.name)
             if place in by_place:
                 self.error(node.number, "辖区名称", node.name,
-                           f"同一上级辖区下的「{node.name}」在文件中重复(第 {by_place[place].number} 行已有):"
+                           f"同一上级辖区下的「{node.name}」在文件中重复（第 {by_place[place].number} 行已有）："
                            "请删除重复行。")
                 continue
             by_place[place] = node
@@ -114,12 +112,12 @@ class JurisdictionImporter(Importer):
                 node.parent = found[0]
             elif found:
                 self.error(node.number, "上级辖区", ref,
-                           f"有 {len(found)} 个名为「{ref}」的辖区:请把上级辖区改填为辖区代码。")
+                           f"有 {len(found)} 个名为「{ref}」的辖区：请把上级辖区改填为辖区代码。")
             else:
                 self.error(node.number, "上级辖区", ref,
-                           f"找不到上级辖区「{ref}」:请填写系统中已有或本文件中的辖区名称或代码。")
+                           f"找不到上级辖区「{ref}」：请填写系统中已有或本文件中的辖区名称或代码。")
         if node.parent is node:
-            self.error(node.number, "上级辖区", ref, "上级辖区不能是它自己:请核对。")
+            self.error(node.number, "上级辖区", ref, "上级辖区不能是它自己：请核对。")
             node.parent = None
 
     def _in_scope(self, node: Node, db_code: dict) -> bool:
@@ -155,7 +153,7 @@ class JurisdictionImporter(Importer):
                 if node.code:
                     self.error(node.number, "辖区名称", node.name,
                                f"「{node.parent_code() or '顶级'}」下已有名为「{node.name}」的辖区"
-                               f"(代码 {same_place.code}):请改用该代码或换一个名称。")
+                               f"（代码 {same_place.code}）：请改用该代码或换一个名称。")
                     continue
                 node.existing = same_place
             if node.existing is None and not node.code:
@@ -168,7 +166,7 @@ class JurisdictionImporter(Importer):
                 old = node.existing
                 if isinstance(node.parent, Jurisdiction) and node.parent.path.startswith(old.path):
                     self.error(node.number, "上级辖区", node.parent_ref,
-                               "上级辖区不能是它自己或它的下级:请核对。")
+                               "上级辖区不能是它自己或它的下级：请核对。")
                     continue
                 changed = (old.name, old.kind, old.parent.code if old.parent else None) != (
                     node.name, kind, node.parent_code())
@@ -196,7 +194,7 @@ class JurisdictionImporter(Importer):
             while isinstance(parent, Node):
                 if id(parent) in seen:
                     self.error(node.number, "上级辖区", node.parent_ref,
-                               "上级辖区形成了循环(某辖区成了自己下级的下级):请核对上级辖区。")
+                               "上级辖区形成了循环（某辖区成了自己下级的下级）：请核对上级辖区。")
                     return
                 seen.add(id(parent))
                 parent = parent.parent

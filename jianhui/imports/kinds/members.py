@@ -138,8 +138,8 @@ class MemberImporter(Importer):
             return
         if not _division_known(id_number[:6]):
             self.warn(number, "公民身份号码", id_number,
-                      f"身份证号的行政区划代码「{id_number[:6]}」不在国家标准代码表中:"
-                      "可能是已撤并的旧区划,请核对身份证号是否录入正确。")
+                      f"身份证号的行政区划代码「{id_number[:6]}」不在国家标准代码表中："
+                      "可能是已撤并的旧区划，请核对身份证号是否录入正确。")
         self.rows.append(row)
 
     def _parse_plain(self, number: int, cells: dict[str, object]) -> Row | None:
@@ -180,7 +180,7 @@ class MemberImporter(Importer):
         if joined and left and left <= joined:
             r.fail("离会日期", cells.get("离会日期"),
                    f"离会日期 {left:%Y-%m-%d} 必须晚于入会日期 {joined:%Y-%m-%d}"
-                   "(离会日期是不再是会员的第一天):请核对。")
+                   "（离会日期是不再是会员的第一天）：请核对。")
         return Row(number, name, id_number, phone, code, joined, left) if r.ok else None
 
     def _distinct(self, row: Row, first: Row, cells: dict[str, object]) -> bool:
@@ -192,7 +192,7 @@ class MemberImporter(Importer):
         key = (row.id_number, row.credit_code, row.joined_on)
         if key in self.keys:
             self.error(row.number, "公民身份号码", cells.get("公民身份号码"),
-                       f"同一人在同一企业、同一入会日期的会籍在文件中重复(第 {self.keys[key]} 行已有):"
+                       f"同一人在同一企业、同一入会日期的会籍在文件中重复（第 {self.keys[key]} 行已有）："
                        "请删除重复行。")
             return False
         self.keys[key] = row.number
@@ -219,7 +219,7 @@ class MemberImporter(Importer):
             firm = firms.get(row.credit_code)
             if firm is None:
                 self.error(row.number, "所在企业信用代码", row.credit_code,
-                           f"系统中没有统一社会信用代码为「{row.credit_code}」的企业:请核对代码,或先导入企业。")
+                           f"系统中没有统一社会信用代码为「{row.credit_code}」的企业：请核对代码，或先导入企业。")
                 continue
             if not self._joinable(row, firm, covers.get(firm.pk, ())):
                 continue
@@ -318,15 +318,15 @@ class MemberImporter(Importer):
                 if a_name is None or b_name is None:  # the other membership is out of scope
                     mine = b_name if a_name is None else a_name
                     self.error(row, "公民身份号码", id_number,
-                               f"此人在您管辖范围以外的企业已有会籍,与{mine}的会籍时间重叠:同一人同一时间"
-                               "只能是一个工会组织的会员。请核对身份证号;如确为此人,请联系县总工会办理原会籍的离会。")
+                               f"此人在您管辖范围以外的企业已有会籍，与{mine}的会籍时间重叠：同一人同一时间"
+                               "只能是一个工会组织的会员。请核对身份证号；如确为此人，请联系县总工会办理原会籍的离会。")
                     continue
                 where = f"第 {a_row} 行" if a_row else "系统中已有"
                 self.error(row, "公民身份号码", id_number,
-                           f"此人({where})已是{a_name}的会员({a_start:%Y-%m-%d} 入会"
-                           + (f",{a_end:%Y-%m-%d} 离会" if a_end else ",尚未离会")
-                           + f"),与{b_name}自 {b_start:%Y-%m-%d} 的会籍重叠:同一人同一时间只能是"
-                           "一个工会组织的会员。请先填写原会籍的离会日期,不晚于新的入会日期。")
+                           f"此人（{where}）已是{a_name}的会员（{a_start:%Y-%m-%d} 入会"
+                           + (f"，{a_end:%Y-%m-%d} 离会" if a_end else "，尚未离会")
+                           + f"），与{b_name}自 {b_start:%Y-%m-%d} 的会籍重叠：同一人同一时间只能是"
+                           "一个工会组织的会员。请先填写原会籍的离会日期，不晚于新的入会日期。")
 
     def _warn_more_members_than_employees(self, firms: dict[str, Firm],
                                           delta: dict[int, int], first_row: dict[int, int]) -> None:
@@ -343,7 +343,7 @@ class MemberImporter(Importer):
             total = counts.get(firm.pk, 0) + delta[firm.pk]
             if total > firm.employees:
                 self.warn(first_row[firm.pk], "所在企业信用代码", code,
-                          f"导入后{firm.name}有 {total} 名在册会员,多于职工人数 {firm.employees}:"
+                          f"导入后{firm.name}有 {total} 名在册会员，多于职工人数 {firm.employees}："
                           "请核对会员名单或更新企业的职工人数。")
 
     # ------------------------------------------------------------ writing

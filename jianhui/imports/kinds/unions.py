@@ -44,7 +44,7 @@ def organisations(codes: set[str], names: set[str]) -> list[UnionOrganisation]:
 def union_code(value: object) -> str:
     code = normalise_credit_code(value)
     if not code.startswith("81"):
-        raise ValueProblem("工会的统一社会信用代码以“81”开头:请核对是否填成了企业的代码。")
+        raise ValueProblem("工会的统一社会信用代码以“81”开头：请核对是否填成了企业的代码。")
     return code
 
 
@@ -94,17 +94,17 @@ class UnionImporter(Importer):
             try:
                 codes.append(normalise_credit_code(raw))
             except CodeError as exc:
-                r.fail(COVER, raw, f"覆盖企业「{raw}」:{exc}")
+                r.fail(COVER, raw, f"覆盖企业「{raw}」：{exc}")
         if not codes and r.ok:
-            r.fail(COVER, "", f"{self.header(COVER)}为必填项:请填写所覆盖企业的统一社会信用代码。")
+            r.fail(COVER, "", f"{self.header(COVER)}为必填项：请填写所覆盖企业的统一社会信用代码。")
         if len(set(codes)) != len(codes):
-            r.fail(COVER, cells.get(COVER), "覆盖企业信用代码中有重复的代码:请删除重复的代码。")
+            r.fail(COVER, cells.get(COVER), "覆盖企业信用代码中有重复的代码：请删除重复的代码。")
         if v["kind"] == OrganisationKind.STANDALONE and len(codes) > 1:
             r.fail(COVER, cells.get(COVER),
-                   f"基层工会委员会只能覆盖一家企业,这里填了 {len(codes)} 家:"
+                   f"基层工会委员会只能覆盖一家企业，这里填了 {len(codes)} 家："
                    "多家企业联合建会请把组织类型改为联合基层工会或工会联合会。")
         if v["founded_on"] and v["dissolved_on"] and v["dissolved_on"] <= v["founded_on"]:
-            r.fail("撤销日期", cells.get("撤销日期"), "撤销日期必须晚于成立日期:请核对。")
+            r.fail("撤销日期", cells.get("撤销日期"), "撤销日期必须晚于成立日期：请核对。")
         if not r.ok:
             return
         v["jurisdiction_id"] = v.pop("jurisdiction").pk
@@ -114,7 +114,7 @@ class UnionImporter(Importer):
         if key in self.seen:
             column = "工会统一社会信用代码" if v["credit_code"] else "工会名称"
             r.fail(column, cells.get(column),
-                   f"该工会在文件中重复(第 {self.seen[key]} 行已有):请删除重复行。")
+                   f"该工会在文件中重复（第 {self.seen[key]} 行已有）：请删除重复行。")
             return
         self.seen[key] = number
         self.rows.append(UnionRow(number, v, codes))
@@ -155,7 +155,7 @@ class UnionImporter(Importer):
             ok = True
             if row.org is not None and not self.allows_jurisdiction(row.org.jurisdiction_id):
                 self.error(row.number, "工会统一社会信用代码", row.values["credit_code"],
-                           f"工会「{row.values['credit_code'] or row.values['name']}」已登记在其他辖区,"
+                           f"工会「{row.values['credit_code'] or row.values['name']}」已登记在其他辖区，"
                            f"{OUTSIDE}")
                 ok = False
             for code in row.codes:
@@ -177,20 +177,20 @@ class UnionImporter(Importer):
         early = [p for p in mine if p.start < v["founded_on"]]
         if early:
             self.error(number, "成立日期", v["founded_on"],
-                       f"已有覆盖关系开始于成立日期之前({early[0].start:%Y-%m-%d}):请先调整覆盖关系或核对成立日期。")
+                       f"已有覆盖关系开始于成立日期之前（{early[0].start:%Y-%m-%d}）：请先调整覆盖关系或核对成立日期。")
             return
         ok = True
         for code in row.codes:
             firm = firms.get(code)
             if firm is None:
-                self.error(number, COVER, code, f"系统中没有统一社会信用代码为「{code}」的企业:请核对代码,或先导入企业。")
+                self.error(number, COVER, code, f"系统中没有统一社会信用代码为「{code}」的企业：请核对代码，或先导入企业。")
                 ok = False
                 continue
             pk, name, founded = firm
             if any(p.enterprise_id == pk for p in mine):
                 continue
             if founded and v["founded_on"] < founded:
-                self.error(number, COVER, code, f"覆盖开始日期(工会成立日期){v['founded_on']:%Y-%m-%d} 早于{name}的成立日期 {founded:%Y-%m-%d}:请核对。")
+                self.error(number, COVER, code, f"覆盖开始日期（工会成立日期）{v['founded_on']:%Y-%m-%d} 早于{name}的成立日期 {founded:%Y-%m-%d}：请核对。")
                 ok = False
                 continue
             for p in by_firm.get(pk, ()):  # coverage moves: the old open one ends on founding
@@ -199,7 +199,7 @@ class UnionImporter(Importer):
                     p.end = rules.coverage_end_on_move(v["founded_on"])
                     p.row, p.column, p.value = number, COVER, code
                     self.moved.append(p)
-                    self.warn(number, COVER, code, f"{name}原由{p.org_name}覆盖,该覆盖将于 {v['founded_on']:%Y-%m-%d} 结束,企业转由{v['name']}覆盖。")
+                    self.warn(number, COVER, code, f"{name}原由{p.org_name}覆盖，该覆盖将于 {v['founded_on']:%Y-%m-%d} 结束，企业转由{v['name']}覆盖。")
             row.new_periods.append(Period(pk, name, org.pk if org else row, v["name"], v["kind"], v["founded_on"],
                                           v["dissolved_on"], number, COVER, code,
                                           org_dissolved=v["dissolved_on"]))

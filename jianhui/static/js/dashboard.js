@@ -11,13 +11,20 @@
 
   var rate = document.getElementById("chart-rate");
   if (rate) {
+    // Every area's name, however many: all labels shown (interval 0, no overlap hiding),
+    // turned when they would not fit side by side, and the grid grows to hold them.
+    var n = data.bar.names.length;
+    var longest = Math.max.apply(null, data.bar.names.map(function (s) { return s.length; }).concat([0]));
+    var perLabel = rate.clientWidth / Math.max(n, 1);
+    var turn = perLabel >= longest * 14 + 8 ? 0 : (n > 12 ? 90 : 40);
     echarts.init(rate).setOption({
-      grid: { left: 48, right: 16, top: 24, bottom: 32 },
+      grid: { left: 48, right: 16, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v + "%"; } },
-      xAxis: { type: "category", data: data.bar.names },
+      xAxis: { type: "category", data: data.bar.names,
+               axisLabel: { interval: 0, hideOverlap: false, rotate: turn, fontSize: 12 } },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [{ type: "bar", name: "建会率", data: data.bar.rates, itemStyle: { color: red },
-                 barMaxWidth: 48, label: { show: true, position: "top", formatter: "{c}%" } }]
+                 barMaxWidth: 48, label: { show: n <= 12, position: "top", formatter: "{c}%" } }]
     });
   }
   var trend = document.getElementById("chart-trend");

@@ -12,18 +12,36 @@ once: on stderr, or in the JSON. Either way the user must change it at first log
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef, Prefetch
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jianhui.accounts import services
-from jianhui.accounts.models import Assignment, Profile, Role
+from jianhui.accounts.models import Assignment, Profile
+from jianhui.accounts.roles import role_named, role_names
+from jianhui.lib.commands import BaseCommand, CommandError
 from jianhui.regions.models import Jurisdiction
 from jianhui.unions.models import UnionOrganisation
+
+
+def missing_jurisdiction(code: str) -> str:
+    """No such jurisdiction: name a real code as the example, or say how to begin."""
+    top = Jurisdiction.objects.tops().first()
+    if top is None:
+        return (f"没有辖区代码为“{code}”的辖区：数据库中还没有任何辖区。请先运行 jianhui init "
+                "建立本县（区、市、省）和第一个管理员，再导入下级辖区。")
+    return f"没有辖区代码为“{code}”的辖区，请填写辖区代码（如{top.name} {top.code}）。"
+
+
+def role_argument(text: str) -> str:
+    code = role_named(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"没有角色“{text}”，可选：{role_names()}")
+    return code
 
 
 class Command(BaseCommand):
@@ -32,9 +50,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{add,list,disable,enable}")
         add = sub.add_parser("add", help="新增用户，或为已有用户增加一个角色")
-        add.add_argument("username")
-        add.add_argument("--role", required=True, choices=Role.values,
-                         help="角色：" + "，".join(f"{v} {label}" for v, label in Role.choices))
+        add.add_argument("username", help="用户名（登录时输入）")
+        add.add_argument("--role", required=True, type=role_argument, metavar="ROLE",
+                         help="角色，中文名称或代码均可： " + role_names(" "))
         add.add_argument("--jurisdiction", required=True, metavar="CODE", help="辖区代码")
         add.add_argument("--organisation", metavar="KEY", help="工会组织编号（企业工会主席必填）")
         add.add_argument("--name", default="", help="中文姓名")
@@ -42,10 +60,10 @@ class Command(BaseCommand):
                          help="从标准输入读取初始密码（第一行）；不给则自动生成")
         add.add_argument("--json", action="store_true", help="以 JSON 输出结果（含生成的初始密码）")
         lst = sub.add_parser("list", help="列出用户及其角色")
-        lst.add_argument("--json", action="store_true")
+        lst.add_argument("--json", action="store_true", help="以 JSON 输出到标准输出")
         for name, text in (("disable", "停用账号（不能再登录）"), ("enable", "重新启用账号")):
             p = sub.add_parser(name, help=text)
-            p.add_argument("username")
+            p.add_argument("username", help="用户名")
 
     def handle(self, *args, **options) -> None:
         action = options["action"]
@@ -58,7 +76,7 @@ class Command(BaseCommand):
         code = options["jurisdiction"].strip()
         jurisdiction = Jurisdiction.objects.filter(code=code).first()
         if jurisdiction is None:
-            raise CommandError(f"没有辖区代码为“{code}”的辖区，请用辖区代码（如 510623400）。")
+            raise CommandError(missing_jurisdiction(code))
         organisation = None
         if key := (options.get("organisation") or "").strip():
             organisation = UnionOrganisation.objects.filter(key=key).first()

@@ -12,12 +12,12 @@ import json
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from jianhui.audit.log import operator, record
 from jianhui.audit.models import Action, AuditEvent
+from jianhui.lib.commands import BaseCommand, CommandError
 
 
 def latest_allowed(today: dt.date | None = None) -> dt.date:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from jianhui.campaign.models import Campaign
 from jianhui.campaign.progress import campaign_progress
+from jianhui.lib.commands import BaseCommand, CommandError
 from jianhui.lib.numbers import percent
 
 
@@ -38,7 +38,7 @@ def find_campaign(key: str | None, on) -> Campaign:
 
 
 class Command(BaseCommand):
-    help = "各辖区目标任务的完成进度、时序进度和是否滞后（DOMAIN.md §2 的口径）。"
+    help = "各辖区目标任务的完成进度、时序进度和是否滞后（口径见 docs/domain.md §2）。"
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+
+from jianhui.accounts import firstrun
+from jianhui.lib.commands import BaseCommand
 
 
 def serve(host: str, port: int, threads: int, out) -> None:
@@ -36,9 +38,10 @@ def waitress_options() -> dict:
 
 
 def add_server_arguments(parser) -> None:
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="监听地址，默认 127.0.0.1（只允许本机访问）；0.0.0.0 表示所有网卡")
+    parser.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
+    parser.add_argument("--threads", type=int, default=8, help="处理请求的线程数，默认 8")
 
 
 class Command(BaseCommand):
@@ -49,4 +52,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        if firstrun.is_empty():
+            token = firstrun.issue_token()
+            host = "127.0.0.1" if options["host"] in ("0.0.0.0", "::") else options["host"]
+            self.stderr.write(
+                "数据库是空的，请先初始化（建立本县和第一个管理员）。初始化链接（只能使用一次）：\n"
+                f"  http://{host}:{options['port']}/accounts/init/?token={token}\n"
+                "（从其他电脑打开时把地址换成本服务器的地址；也可以停止服务后运行 jianhui init。）")
         serve(options["host"], options["port"], options["threads"], self.stderr)

@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from jianhui import statistics
+from jianhui.lib.commands import BaseCommand, CommandError
 from jianhui.statistics.columns import FIGURE_COLUMNS
 
 
@@ -20,7 +20,7 @@ def parse_date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "按日期统计各辖区的建会入会数据（DOMAIN.md §2 的口径）。"
+    help = "按日期统计各辖区的建会入会数据（口径见 docs/domain.md §2）。"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--as-of", type=parse_date, default=None, help="统计日期，默认今天")

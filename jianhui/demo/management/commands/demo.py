@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from jianhui.dashboard.management.commands.serve import add_server_arguments, serve
 from jianhui.demo.accounts import DEMO_USERS
+from jianhui.lib.commands import BaseCommand
 
 from .load_demo import prepare_demo
 

@@ -4,11 +4,11 @@ import sys
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 
 from jianhui.demo.accounts import demo_password, ensure_demo_accounts
 from jianhui.demo.campaign import load_demo_campaign
 from jianhui.demo.county import load_demo_county
+from jianhui.lib.commands import BaseCommand
 
 
 class Command(BaseCommand):

@@ -10,44 +10,48 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from jianhui.imports.kinds import KINDS
 from jianhui.imports.kinds.base import MODES
 from jianhui.imports.services import import_file
+from jianhui.lib.commands import BaseCommand, CommandError
 
 PHASES = {"read": "读取校验", "check": "比对数据库", "write": "写入"}
 SHOWN = 200  # issues of each level written to stderr; the rest are counted (and in --json)
 
 
 class Command(BaseCommand):
-    help = "导入辖区、企业、工会组织、覆盖关系或会员(.xlsx/.xls/.csv),全部校验通过才写入。"
+    help = ("导入辖区、企业、工会组织、覆盖关系或会员（.xlsx/.xls/.csv），全部校验通过才写入。"
+            "新县请按 jurisdictions → enterprises → unions → coverage → members 的顺序导入。")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=list(KINDS))
-        parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="只校验,不写入")
+        parser.add_argument("kind", choices=list(KINDS), metavar="KIND", help="导入内容：" + " ".join(
+            f"{k}（{c.label}）" for k, c in KINDS.items()))
+        parser.add_argument("file", metavar="FILE", help="要导入的文件（.xlsx、.xls 或 .csv）")
+        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
         parser.add_argument("--mode", choices=MODES, default="upsert",
-                            help="upsert 新增或更新(默认);create 仅新增;update 仅更新")
+                            help="upsert 新增或更新（默认）；create 仅新增；update 仅更新")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-        parser.add_argument("--user", default=None, help="记录的导入人(默认为操作系统用户);若为系统用户名,只能导入其管辖范围内的数据")
+        parser.add_argument("--user", default=None,
+                            help="以哪个系统用户的名义导入：只能导入该用户有导入权限的辖区内的数据，"
+                                 "用户名不存在时拒绝执行；不给则记录为操作系统用户，不限范围")
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件 {path}")
         kind = options["kind"]
+        scope = _scope_of(options["user"])
         with _progress(self.stderr) as progress:
             report = import_file(kind, path, mode=options["mode"], dry_run=options["dry_run"],
                                  user=options["user"], progress=progress,
-                                 scope=_scope_of(options["user"]),
+                                 scope=scope,
                                  audit=_audit(kind, options["mode"], path, options["user"]))
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         else:
             for label, issues in (("错误", report.errors), ("提示", report.warnings)):
                 for i in issues[:SHOWN]:
-                    self.stderr.write(f"{label} 第{i.row}行 [{i.column}] {i.value}: {i.message}")
+                    self.stderr.write(f"{label} 第{i.row}行 [{i.column}] {i.value}：{i.message}")
                 if issues.total > SHOWN:
                     self.stderr.write(f"……另有 {issues.total - SHOWN} 处{label}未显示（共 "
                                       f"{issues.total} 处；--json 列出前 {len(issues)} 处）。")
@@ -91,7 +95,11 @@ def _scope_of(username: str | None) -> list[str] | None:
     from jianhui.accounts.rights import Right, right_paths
 
     user = get_user_model().objects.filter(username=username).first()
-    return None if user is None else right_paths(user, Right.IMPORT)
+    if user is None:
+        raise CommandError(
+            f"没有用户名为“{username}”的用户，未导入任何数据。请核对用户名（jianhui users list "
+            "列出全部用户），或不带 --user 以操作系统用户的名义导入。")
+    return right_paths(user, Right.IMPORT)
 
 
 class _progress:

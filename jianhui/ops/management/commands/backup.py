@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from jianhui.audit.log import login_name
+from jianhui.lib.commands import BaseCommand, CommandError
 from jianhui.ops.backup import make_backup
 from jianhui.ops.database import ENGINE_LABELS
 from jianhui.ops.datadir import OpsError

@@ -9,13 +9,12 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from jianhui.audit.log import operator, record
 from jianhui.audit.models import Action
 from jianhui.crypto.errors import CryptoError
 from jianhui.crypto.keyring import decode_key
 from jianhui.crypto.rotation import Rotation, count_rows, rotate
+from jianhui.lib.commands import BaseCommand, CommandError
 
 
 def audit(result: Rotation) -> None:
