@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "jianhui.auditlog",
     "jianhui.ops",
     "jianhui.campaign",
+    "jianhui.supervision",
     "jianhui.demo",
 ]
 
@@ -282,6 +283,9 @@ LOGGING = {
 }
 
 JIANHUI_PAGE_SIZE = envint("JIANHUI_PAGE_SIZE", 50)
+# The demo's concentrated action under supervision (43 bulletins, reports, inspections): on by
+# default; the test suite's own `load-demo` runs switch it off (tests/conftest.py).
+JIANHUI_DEMO_SUPERVISION = envbool("JIANHUI_DEMO_SUPERVISION", True)
 
 # The audit log is kept at least 180 days (the database trigger's fixed floor); a deployment
 # may keep it longer, never shorter.

@@ -81,6 +81,12 @@ EDIT_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 u
 ANY_SIGNED_IN = f"{LOGIN} *:200"
 USERS_ADMIN = f"{LOGIN} su:200/200 ca:200/200 *:403/403"
 IMPORTERS = f"{LOGIN} su:200 ca:200 tf:200 ao:200 *:403"
+# Supervision: union chairs reach no campaign (404), auditors have no view right (403).
+SUP_CAMPAIGN = (f"{LOGIN} su:200/404 ca:200/404 cl:200/404 tf:200/404 ao:200/404 uc:404/404 "
+                "au:403/403")
+SUP_AREA = f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 ao:200/404 uc:404/404 au:403/403"
+SUP_COUNTY_WRITE = (f"{LOGIN} su:200/404 ca:200/404 cl:403/404 tf:403/404 ao:403/404 uc:404/404 "
+                    "au:403/403")
 JOBS = f"{LOGIN} su:404/404 ca:404/200 tf:404/404 ao:200/404 cl:403/403 uc:403/403 au:403/403"
 
 TABLE: dict[str, Row] = {
@@ -133,6 +139,29 @@ TABLE: dict[str, Row] = {
     "user_role_remove": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"),
                             obj="user_role"),
     "user_confirm": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"), obj="user_op"),
+    # --- supervision (an out-of-scope object is another area's; "out" campaign: none such) ----
+    "supervision:current": Row(get=f"{LOGIN} au:403 uc:404 *:302"),
+    "supervision:bell": Row(get=ANY_SIGNED_IN),
+    "supervision:overview": Row(get=SUP_CAMPAIGN, obj="campaign"),
+    "supervision:report": Row(get=SUP_AREA, post=SUP_AREA.replace("cl:200/200", "cl:403/403"),
+                              obj="report"),
+    "supervision:bulletins": Row(get=SUP_CAMPAIGN, post=SUP_COUNTY_WRITE.replace("200", "302"),
+                                 obj="campaign"),
+    "supervision:bulletin": Row(get=SUP_CAMPAIGN, obj="bulletin"),
+    "supervision:bulletin_docx": Row(get=SUP_CAMPAIGN, obj="bulletin"),
+    "supervision:inspections": Row(get=SUP_CAMPAIGN, obj="campaign"),
+    "supervision:inspection": Row(get=SUP_AREA, obj="inspection", post=(
+        f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:403/404 uc:404/404 au:403/403")),
+    "supervision:inspection_photo": Row(get=SUP_AREA, obj="photo"),
+    "supervision:meetings": Row(get=SUP_CAMPAIGN, post=SUP_COUNTY_WRITE, obj="campaign"),
+    "supervision:meeting_material": Row(get=SUP_CAMPAIGN, obj="campaign"),
+    "supervision:meeting": Row(get=SUP_CAMPAIGN, post=SUP_COUNTY_WRITE, obj="meeting"),
+    "supervision:escalations": Row(get=SUP_CAMPAIGN, post=SUP_COUNTY_WRITE.replace("200", "302"),
+                                   obj="campaign"),
+    # An empty POST is no known action: a message and back to the page.
+    "supervision:escalation": Row(get=SUP_AREA, post=SUP_AREA.replace("200", "302"),
+                                  obj="escalation"),
+    "supervision:notice_docx": Row(get=SUP_AREA, obj="notice"),
     # --- plumbing -----------------------------------------------------------------------------
     "favicon.ico": Row(get="*:301"),
     "admin/login/": Row(get="*:302", post="*:302"),  # the back office signs in through ours
@@ -143,8 +172,58 @@ TABLE: dict[str, Row] = {
 ADMIN_NAMESPACE = "admin:"
 
 
+def supervision_objects(gaoxin, kaizhou) -> dict:
+    """A bulletin, a meeting, an inspection with a photo and an escalation with a criticism
+    notice in each of 高新区 and 凯州新城, in the demo's campaign."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from jianhui.campaign.models import Campaign
+    from jianhui.supervision.models import (
+        Bulletin,
+        Escalation,
+        Inspection,
+        Meeting,
+        StepKind,
+        Trigger,
+    )
+    from jianhui.supervision.schedule import ensure_schedule
+
+    campaign = Campaign.objects.get(key="2023-zj")
+    on = dt.date(2023, 8, 1)
+    Bulletin.objects.create(campaign=campaign, issue_no=1, on=on, names={}, document=b"PK", content={
+        "campaign": campaign.key, "issue_no": 1, "date": "2023-08-01", "total": {
+            "jurisdiction": "510623", "since": "2023-07-31", "enterprises": 1, "unionized": 1,
+            "standalone": 1, "covered": 0, "establishment_rate": 1.0, "members": 1,
+            "membership_rate": 1.0, "unionized_change": 0, "members_change": 0,
+            "establishment_rate_change": 0.0},
+        "ranking": [], "lagging": [], "new_unionized": [], "missing_reports": []})
+    Meeting.objects.create(campaign=campaign, held_on=on)
+    ensure_schedule(campaign)
+    out = {"campaign": [{"key": campaign.key}, {"key": "no-such"}],
+           "bulletin": [{"key": campaign.key, "no": 1}, {"key": campaign.key, "no": 999}],
+           "meeting": [{"key": campaign.key, "day": "2023-08-01"},
+                       {"key": campaign.key, "day": "2023-01-02"}]}
+    for name in ("report", "inspection", "photo", "escalation", "notice"):
+        out[name] = []
+    for area in (gaoxin, kaizhou):
+        where = {"key": campaign.key, "code": area.code, "day": "2023-08-01"}
+        inspection = Inspection.objects.get(campaign=campaign, jurisdiction=area, due_on=on)
+        photo = inspection.photos.create(file=ContentFile(b"\x89PNG", name="p.png"))
+        case = Escalation.objects.create(campaign=campaign, jurisdiction=area,
+                                         trigger=Trigger.SLOW, opened_on=on)
+        step = case.steps.create(kind=StepKind.CRITICISM, on=on, reason="测试", notice=b"PK")
+        out["report"].append(where)
+        out["inspection"].append(where)
+        out["photo"].append({**where, "photo": photo.pk})
+        out["escalation"].append({"key": campaign.key, "pk": case.pk})
+        out["notice"].append({"key": campaign.key, "pk": case.pk, "step": step.pk})
+    return out
+
+
 @pytest.fixture
-def world(demo):
+def world(demo, fresh_data_dir):
     User = get_user_model()
     gaoxin = Jurisdiction.objects.get(code="510623400")
     kaizhou = Jurisdiction.objects.get(code="510623401")
@@ -226,6 +305,9 @@ def _run(clients, url: str, method: str, persona: str) -> int:
 def test_matrix(name, world):
     clients, objects = world
     row = TABLE[name]
+    if name.startswith("supervision:"):  # made only for the rows that use them
+        objects.update(supervision_objects(*Jurisdiction.objects.filter(
+            code__in=["510623400", "510623401"]).order_by("code")))
     targets = objects[row.obj] if row.obj else [None]
     failures = []
     for method in ("GET", "POST"):

@@ -508,3 +508,27 @@ def test_import_through_the_pages_with_progress(visitor, tmp_path):
     assert polls, "任务页没有轮询进度"
     v.visit("/imports/", "imports_after")
     assert "已导入" in page.inner_text("#jobs")
+
+
+def test_supervision_pages_run_clean_and_a_bulletin_is_issued(visitor):
+    """The supervision pages under the CSP (the demo server here has the campaign without its
+    supervision records): issue a bulletin from the form, read it, file a daily report."""
+    v = visitor("supervision")
+    v.login("admin")
+    v.visit("/supervision/", "supervision_overview")
+    base = "/supervision/2023-zj/"
+    for url in ("inspections/?as_of=2023-08-10", "meetings/", "escalations/?as_of=2023-08-17",
+                "bulletins/?as_of=2023-08-10", "reports/510623117/2023-08-10/"):
+        v.visit(base + url, "supervision_" + url.split("/")[0])
+    v.visit("/supervision/bell/?as_of=2023-08-10", "supervision_bell")
+    v.visit(base + "bulletins/?as_of=2023-08-10")
+    v.page.click("#issue button[type=submit]")
+    v.page.wait_for_url("**/bulletins/1/")
+    v.check("supervision_bulletin")
+    assert "第1期" in v.page.inner_text("#bulletin")
+    assert v.page.locator("#ranking tbody tr").count() == 4
+    v.visit(base + "reports/510623117/2023-08-10/")
+    v.page.fill("textarea[name=problems]", "两家企业负责人外出。")
+    v.page.click("form.editform button[type=submit]")
+    v.page.wait_for_url("**/supervision/2023-zj/")
+    v.check("supervision_after_report")

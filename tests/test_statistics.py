@@ -77,7 +77,7 @@ def test_a_revoked_enterprise_leaves_scope_on_its_revocation_date(build):
     its union coverage and its members; the organisation itself stays alive."""
     root = build.jurisdiction("测试县")
     revoked = build.enterprise(root, employees=30, revoked_on=D, status=OperatingStatus.REVOKED)
-    later = build.enterprise(root, employees=7, revoked_on=D + DAY,
+    build.enterprise(root, employees=7, revoked_on=D + DAY,
                              status=OperatingStatus.REVOKED)
     build.enterprise(root, employees=100)
     standalone(revoked)

@@ -132,7 +132,11 @@ class BaseCommand(django_base.BaseCommand):
         """As Django's, with errors printed as 「错误：...」 rather than `CommandError: ...`."""
         self._called_from_command_line = True
         parser = self.create_parser(argv[0], argv[1])
-        options = parser.parse_args(argv[2:])
+        try:
+            options = parser.parse_args(argv[2:])
+        except CommandError as e:  # an option's type refused its value (a date, a code ...)
+            self.stderr.write(f"错误：{e}")
+            sys.exit(2)
         cmd_options = vars(options)
         args = cmd_options.pop("args", ())
         handle_default_options(options)

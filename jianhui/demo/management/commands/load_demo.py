@@ -3,11 +3,13 @@ from __future__ import annotations
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 
 from jianhui.demo.accounts import demo_password, ensure_demo_accounts
 from jianhui.demo.campaign import load_demo_campaign
 from jianhui.demo.county import load_demo_county
+from jianhui.demo.supervision import load_demo_supervision
 from jianhui.lib.commands import BaseCommand
 
 
@@ -34,5 +36,10 @@ def prepare_demo(out=sys.stderr) -> str:
     accounts = ensure_demo_accounts(password)
     if load_demo_campaign() is not None:
         out.write("已载入演示县的建会入会行动（2023-zj）。\n")
+    supervision = load_demo_supervision() if settings.JIANHUI_DEMO_SUPERVISION else None
+    if supervision is not None:
+        out.write(f"已载入集中行动的督导记录：{supervision['daily_reports']} 份日报、"
+                  f"{supervision['bulletins']} 期通报、{supervision['inspections']} 次督导、"
+                  f"{supervision['meetings']} 次推进会。\n")
     out.write("演示账号：" + "，".join(f"{u}（{a}）" for u, _, a in accounts) + "\n")
     return password

@@ -1,0 +1,1 @@
+"""Supervision's pages: daily reports, bulletins, inspections, meetings, escalations, the bell."""
