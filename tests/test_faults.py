@@ -323,12 +323,13 @@ def test_a_failed_write_leaves_no_record_claiming_it_was_written(
     assert "已全部撤销" in report.errors[0].message
 
 
-def test_cli_imports_are_audited_naming_the_os_user_or_user(db, tmp_path, covered_firm):
+def test_cli_imports_are_audited_naming_the_os_user_or_user(db, tmp_path, covered_firm, user_in):
     import getpass
     import json
 
     from test_import_cli import cli
 
+    from jianhui.accounts.models import Role
     from jianhui.audit.models import Action, AuditEvent
     from jianhui.imports.samples import write_csv
 
@@ -340,11 +341,12 @@ def test_cli_imports_are_audited_naming_the_os_user_or_user(db, tmp_path, covere
     assert event.detail["created"] == 2 and event.detail["file"] == "m.csv"
     assert event.detail["record"] and json.loads(out)["created"] == 2
 
+    officer = user_in(covered_firm.jurisdiction, Role.COUNTY_ADMIN)
     path = write_csv(tmp_path / "n.csv", MEMBER_COLUMNS, _member_rows(covered_firm, 1, first=9))
-    status, out, err = cli("members", str(path), "--user", "张科长")
+    status, out, err = cli("members", str(path), "--user", officer.username)
     assert status == 0, err
     event = AuditEvent.objects.filter(action=Action.IMPORT).latest("id")
-    assert event.username == "张科长" and event.detail["os_user"] == getpass.getuser()
+    assert event.username == officer.username and event.user_id == officer.pk and event.detail["os_user"] == getpass.getuser()
 
     bad = write_csv(tmp_path / "bad.csv", MEMBER_COLUMNS, [["坏", "1", "", "x", "2024-01-05"]])
     status, out, err = cli("members", str(bad))
