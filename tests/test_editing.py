@@ -96,7 +96,7 @@ def test_model_rules_come_back_as_chinese_errors(gaoxin_client):
     data = _open(gaoxin_client, _edit_url(e))
     data.update(female_employees=str(e.employees + 1), status="deregistered")
     html = gaoxin_client.post(_edit_url(e), data).content.decode()
-    assert f"女职工人数({e.employees + 1})不能多于职工人数({e.employees})" in html
+    assert f"女职工人数（{e.employees + 1}）不能多于职工人数（{e.employees}）" in html
     assert "经营状态为“注销”时请填写注销日期" in html
     assert "填写的内容有误，未保存" in html
     assert Enterprise.objects.get(pk=e.pk).version == e.version
