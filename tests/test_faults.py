@@ -136,6 +136,16 @@ def test_the_400_kb_bomb_is_refused_within_bounded_memory(bomb, tmp_path):
     assert len(error["message"]) < 500
 
 
+def test_the_bomb_on_the_cli_is_one_short_line_about_the_whole_file(db, bomb):
+    """On main the CLI echoed the cell: 1.6 GB of stderr for a 1.5 MB file."""
+    from test_import_cli import cli
+
+    code, out, err = cli("members", str(bomb))
+    assert code == 1 and "Traceback" not in err
+    assert len(err.encode()) < 2000, len(err)
+    assert "错误 整个文件：" in err and "第0行" not in err and "拒绝导入" in err
+
+
 def test_a_sheet_reaching_far_cells_is_refused_before_it_is_laid_out(tmp_path):
     """calamine lays a sheet out densely from A1: one cell at XFD1048576 would be 17·10⁹ cells."""
     from jianhui.imports.samples import write_xlsx_bomb

@@ -51,7 +51,8 @@ class Command(BaseCommand):
         else:
             for label, issues in (("错误", report.errors), ("提示", report.warnings)):
                 for i in issues[:SHOWN]:
-                    self.stderr.write(f"{label} 第{i.row}行 [{i.column}] {i.value}：{i.message}")
+                    where = f"第{i.row}行 [{i.column}] {i.value}" if i.row else "整个文件"
+                    self.stderr.write(f"{label} {where}：{i.message}")
                 if issues.total > SHOWN:
                     self.stderr.write(f"……另有 {issues.total - SHOWN} 处{label}未显示（共 "
                                       f"{issues.total} 处；--json 列出前 {len(issues)} 处）。")
