@@ -435,6 +435,21 @@ def test_invisible_characters_are_refused_naming_them(db, tmp_path, covered_firm
     assert "位数" not in error.message and "当前为19位" not in error.message
 
 
+def test_invisible_characters_are_refused_in_jurisdiction_names_and_codes(db, tmp_path):
+    from jianhui.imports.samples import write_csv
+    from jianhui.imports.services import import_file
+    from jianhui.regions.models import Jurisdiction
+
+    header = ["辖区名称", "辖区代码", "上级辖区", "类型"]
+    rows = [["隐形县", "779900", "", "县"], ["南华\u200b镇", "779901", "779900", "乡镇"],
+            ["凯江镇", "7799\u202e02", "779900", "乡镇"]]
+    report = import_file("jurisdictions", write_csv(tmp_path / "j.csv", header, rows))
+    assert not report.written and not Jurisdiction.objects.filter(code__startswith="7799").exists()
+    messages = {e.row: e.message for e in report.errors}
+    assert "零宽空格" in messages[3] and "第3个字" in messages[3]
+    assert "从右至左强制符" in messages[4] and "第5个字" in messages[4]
+
+
 def test_an_oversize_cell_is_a_chinese_row_error_on_the_web(tmp_path, fresh_data_dir, covered_firm,
                                                            user_in, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
