@@ -306,6 +306,91 @@ def test_a_crash_right_after_the_commit_leaves_a_job_that_tells_the_truth(
     assert event.detail["written"] is True and event.detail["created"] == 3
 
 
+KILLED_AFTER_COMMIT = """
+    import datetime as dt, os, signal, sys
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+    from django.utils import timezone
+    from jianhui.accounts.models import Assignment, Role
+    from jianhui.imports import jobs
+    from jianhui.imports.kinds.members import MemberImporter
+    from jianhui.imports.models import ImportJob, JobStatus
+    from jianhui.imports.samples import write_csv
+    from jianhui.imports.services import import_file
+    from jianhui.lib.codes import make_credit_code, make_id_number
+    from jianhui.regions.models import Jurisdiction
+
+    work = {work!r}
+    firm = make_credit_code("91510623MA0000001")
+    for kind, header, rows in [
+        ("jurisdictions", ["辖区名称", "辖区代码", "上级辖区", "类型"], [["测试县", "510699", "", "县"]]),
+        ("enterprises", ["企业名称", "统一社会信用代码", "所属辖区", "职工人数", "成立日期"],
+         [["测试企业", firm, "510699", 1000, "2015-01-01"]]),
+        ("unions", ["工会名称", "组织类型", "所属辖区", "成立日期", "覆盖企业信用代码"],
+         [["测试企业工会", "基层工会委员会", "510699", "2020-01-01", firm]])]:
+        assert import_file(kind, write_csv(f"{{work}}/{{kind}}.csv", header, rows)).written
+    members = write_csv(f"{{work}}/members.csv", ["姓名", "公民身份号码", "所在企业信用代码", "入会日期"],
+        [[f"会员{{i}}", make_id_number("110105", dt.date(1970, 1, 1) + dt.timedelta(days=i),
+                                     1), firm, "2024-01-05"] for i in range(50)])
+    user = get_user_model().objects.create_user("cadre", password=None)
+    Assignment.objects.create(user=user, role=Role.COUNTY_ADMIN,
+                              jurisdiction=Jurisdiction.objects.get(code="510699"))
+    job = jobs.create_job(user, "members", "upsert",
+                          SimpleUploadedFile("members.csv", members.read_bytes()))
+    jobs.run_job(job.pk)
+    assert ImportJob.objects.get(pk=job.pk).status == JobStatus.VALIDATED
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.IMPORTING, phase="waiting",
+                                               confirmed_at=timezone.now(),
+                                               worker=jobs.WORKER_TOKEN)
+    print(job.pk, flush=True)
+    real_write = MemberImporter.write
+
+    def write_then_die_at_commit(self):  # kill -9 the moment the import's transaction commits
+        real_write(self)
+        transaction.on_commit(lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+    MemberImporter.write = write_then_die_at_commit
+    jobs.run_job(job.pk)
+    print("still alive", flush=True)
+"""
+
+AFTER_THE_KILL = """
+    import json
+    from jianhui.audit.models import Action, AuditEvent
+    from jianhui.imports import jobs
+    from jianhui.imports.models import ImportJob, ImportRecord
+    from jianhui.unions.models import Member
+    job = jobs.reap(ImportJob.objects.get(pk={job!r}))
+    event = AuditEvent.objects.filter(action=Action.IMPORT, object_key=str(job.pk)).first()
+    print(json.dumps({{"status": job.status, "message": job.message,
+                      "members": Member.objects.count(),
+                      "record": ImportRecord.objects.filter(pk=job.record_id, written=True,
+                                                            created=50).exists(),
+                      "event": event.detail if event else None}}, ensure_ascii=False))
+"""
+
+
+def test_kill_9_at_the_commit_leaves_a_job_that_tells_the_truth(small_site, tmp_path):
+    """The issue's finding reproduced with a real SIGKILL: the server process dies the moment
+    the import's transaction commits; the job, looked at afterwards, says what was written."""
+    import json
+    import shutil
+
+    site = tmp_path / "killed"
+    shutil.copytree(small_site, site)
+    proc = _python(KILLED_AFTER_COMMIT.format(work=str(tmp_path)), site)
+    assert proc.returncode == -9, proc.stderr[-3000:]
+    assert "still alive" not in proc.stdout
+    job = proc.stdout.split()[0]
+    proc = _python(AFTER_THE_KILL.format(job=job), site)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(proc.stdout.splitlines()[-1])
+    assert seen["members"] == 50  # committed ...
+    assert seen["status"] == "done" and "没有写入" not in seen["message"]  # ... and said so
+    assert seen["record"] and seen["event"]["written"] is True and seen["event"]["created"] == 50
+
+
 def test_a_failed_write_leaves_no_record_claiming_it_was_written(
         tmp_path, fresh_data_dir, covered_firm, monkeypatch):
     from django.db import DatabaseError
