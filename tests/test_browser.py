@@ -199,8 +199,13 @@ def test_htmx_posts_carry_the_csrf_token_from_body(browser, demo_server):
         delete data.csrfmiddlewaretoken;
         data.industry = "经htmx保存";
         let status = 0;
-        body.addEventListener("htmx:afterRequest", e => { status = e.detail.xhr.status; },
-                              {once: true});
+        // This POST's answer only: the nav's 待办 bell loads by htmx too.
+        const mine = e => {
+            if (e.detail.requestConfig.verb !== "post") return;
+            status = e.detail.xhr.status;
+            body.removeEventListener("htmx:afterRequest", mine);
+        };
+        body.addEventListener("htmx:afterRequest", mine);
         await htmx.ajax("POST", location.pathname, {values: data, swap: "none"});
         body.setAttribute("hx-headers", saved);
         return status;
@@ -278,7 +283,7 @@ class Visitor:
         self.context = browser.new_context(viewport={"width": width, "height": 812 if phone else 900},
                                            is_mobile=phone, has_touch=phone,
                                            locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(30_000)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         page = self.page
