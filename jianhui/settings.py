@@ -180,7 +180,9 @@ TEMPLATES = [
 
 _db_url = os.environ.get("DATABASE_URL", "").strip()
 if _db_url:
-    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+    # Persistent connections: each server thread keeps one (serve.py: workers × threads).
+    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=600,
+                                                  conn_health_checks=True)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

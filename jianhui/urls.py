@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", include("jianhui.auditlog.urls")),
     path("members/", include(member_urls)),
     path("imports/", include("jianhui.imports.urls")),
+    path("campaign/", include("jianhui.campaign.urls")),
     path("supervision/", include("jianhui.supervision.urls")),
     path("favicon.ico", login_not_required(
         RedirectView.as_view(url="/static/img/favicon.svg", permanent=True))),

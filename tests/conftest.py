@@ -9,9 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.test import Client
 
 from jianhui.accounts.models import Assignment, Role
@@ -24,6 +31,14 @@ DEMO_PASSWORD = "Demo-Pass-2023"
 # supervision records, which test_demo_supervision loads and checks on its own.
 os.environ.setdefault("JIANHUI_DEMO_SUPERVISION", "0")
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The suite starts some 40 Python subprocesses (the CLI, `jianhui demo`, migration scripts).
+# Where the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), each of them
+# compiled Django and the project from source again, ~2 s of CPU apiece; instead they share
+# one bytecode cache outside the source tree, which Python checks against each source file.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    os.environ.setdefault("PYTHONPYCACHEPREFIX",
+                          str(Path(tempfile.gettempdir()) / f"jianhui-pycache-{os.getuid()}"))
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +53,114 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo_county()
         ensure_demo_accounts(DEMO_PASSWORD)
         load_demo_campaign()
+
+
+# --- Speed: build once, share, shrink where size is not the point ---------------------------
+# The suite must stay under 4 minutes on 2 cores. Before adding a slow test, reuse these:
+# - `module_db` + `module_atomic`: data built once per module (users, logged-in clients,
+#   objects) inside one transaction rolled back after the module; each test still rolls back
+#   its own changes to that state.
+# - `few_members` / `module_few_members`: the demo with the first 10 members of each
+#   enterprise (MEMBERS_PER_ENTERPRISE in the module) for a test / a module, where size is not
+#   the point (an authorisation row proves who gets 200/403/404, an export test that it masks,
+#   not how long 15,028 rows take).
+# - `demo_data_dir`: a data dir holding the demo on SQLite, copied from one `jianhui
+#   load-demo` per session, for tests that drive the CLI or a server in a subprocess.
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around the whole module, rolled back after its last test.
+
+    Module-scoped fixtures that depend on this one write their data inside
+    `with module_db():`; function-scoped tests (the usual `db`) nest a savepoint in it. Not
+    for modules with `transactional_db` tests, whose flush would empty the database.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield django_db_blocker.unblock
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _trim_members(per_enterprise: int) -> int:
+    """Delete all but the first `per_enterprise` members (by id) of each enterprise; return
+    how many are left. Raw SQL: a queryset delete would send 15,000 delete signals."""
+    from jianhui.unions.models import Member
+
+    table = connection.ops.quote_name(Member._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
+            f"(PARTITION BY enterprise_id ORDER BY id) AS n FROM {table}) ranked WHERE n > %s)",
+            [per_enterprise])
+    return Member.objects.count()
+
+
+def _per_enterprise(request) -> int:
+    return getattr(request.module, "MEMBERS_PER_ENTERPRISE", 10)
+
+
+@pytest.fixture
+def few_members(db, request):
+    """This test's demo keeps only the first 10 members of each enterprise (the module may
+    set MEMBERS_PER_ENTERPRISE): ~1,600 members, enough for more than a page or a thousand
+    rows, for tests where exporting or revealing 15,028 would prove nothing more."""
+    return _trim_members(_per_enterprise(request))
+
+
+@pytest.fixture(scope="module")
+def module_few_members(module_db, request):
+    """`few_members` for the whole module (with `module_db`)."""
+    with module_db():
+        return _trim_members(_per_enterprise(request))
+
+
+def logged_in(user) -> Client:
+    """A test client signed in as `user` (no password, no login page)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def cli_env(data_dir: Path, database_url: str = "", **extra: str) -> dict[str, str]:
+    """The environment of a `jianhui` subprocess on `data_dir`: SQLite unless a URL is given,
+    keys from the data dir (none from the caller's environment), the demo password known."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"JIANHUI_SECRET_KEY", "JIANHUI_FIELD_KEY", "JIANHUI_FIELD_CIPHER"}}
+    env.update(JIANHUI_DATA_DIR=str(data_dir), DATABASE_URL=database_url,
+               DJANGO_SETTINGS_MODULE="jianhui.settings", JIANHUI_DEMO_PASSWORD=DEMO_PASSWORD,
+               **extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """One `jianhui load-demo` on a fresh SQLite data dir per session (only if a test asks).
+
+    Its `result` (the CompletedProcess) lets a test check what a first load says. Tests never
+    write here: they take a copy from `demo_data_dir`."""
+    data_dir = tmp_path_factory.mktemp("demo-template")
+    result = subprocess.run([sys.executable, "-m", "jianhui.cli", "load-demo"],
+                            env=cli_env(data_dir), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return SimpleNamespace(dir=data_dir, result=result)
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(demo_template):
+    """copy(dest) -> dest: a data dir holding the loaded demo (database, secret key, field
+    key), as `jianhui load-demo` left it, in a fraction of the load's time."""
+
+    def copy(dest: Path) -> Path:
+        shutil.copytree(demo_template.dir, dest, dirs_exist_ok=True)
+        return dest
+
+    return copy
 
 
 @pytest.fixture(autouse=True)
@@ -68,9 +191,7 @@ def demo(db):
 
 
 def _login(username: str) -> Client:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
+    return logged_in(get_user_model().objects.get(username=username))
 
 
 @pytest.fixture
@@ -136,3 +257,17 @@ class Builder:
 @pytest.fixture
 def build(db) -> Builder:
     return Builder()
+
+
+@pytest.fixture
+def facts_in_step(db):
+    """After the test: the statistics' stored facts of everything outside the demo county
+    equal the facts its rows give (every write, bulk ones included, refreshed them)."""
+    yield
+    from jianhui.statistics.verify import stale_facts
+    from jianhui.unions.models import UnionOrganisation
+
+    outside = Enterprise.objects.exclude(jurisdiction__path__startswith="/510623/")
+    orgs = UnionOrganisation.objects.exclude(jurisdiction__path__startswith="/510623/")
+    assert stale_facts(set(outside.values_list("pk", flat=True)),
+                       set(orgs.values_list("pk", flat=True))) == []

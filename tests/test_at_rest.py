@@ -74,9 +74,8 @@ def database_bytes(data_dir: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("at-rest")
-    run(["-m", "jianhui.cli", "load-demo"], data_dir)
+def demo_file(tmp_path_factory, demo_data_dir):
+    data_dir = demo_data_dir(tmp_path_factory.mktemp("at-rest"))  # as `jianhui load-demo` left it
     return data_dir, json.loads(run(["-c", DUMP_VALUES], data_dir))
 
 
@@ -148,7 +147,9 @@ def raw():
 
 
 if step == "clear":  # the schema before encryption, holding clear values
-    call_command("migrate", verbosity=0)
+    # Only what unions 0001 needs, and accounts for the role groups synced after migrating;
+    # not everything migrated forward and then back.
+    call_command("migrate", "accounts", verbosity=0)
     call_command("migrate", "unions", "0001", verbosity=0)
     call_command("migrate", "enterprises", "0001", verbosity=0)
     old = MigrationExecutor(connection).loader.project_state(

@@ -18,6 +18,7 @@ out of scope, 405 method not allowed. POSTs carry no form data: they prove the d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 
 import pytest
 from django.contrib import admin
@@ -81,6 +82,12 @@ EDIT_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 u
 ANY_SIGNED_IN = f"{LOGIN} *:200"
 USERS_ADMIN = f"{LOGIN} su:200/200 ca:200/200 *:403/403"
 IMPORTERS = f"{LOGIN} su:200 ca:200 tf:200 ao:200 *:403"
+CAMPAIGN_READ = f"{LOGIN} uc:404 au:404 *:200"
+CAMPAIGN_COUNTY = f"{LOGIN} su:200 ca:200 uc:404 au:404 *:403"
+CAMPAIGN_COUNTY_AREA = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:403/404 ao:403/404 uc:404/404 au:404/404"
+CAMPAIGN_WRITE = f"{LOGIN} cl:403 uc:404 au:404 *:200"
+CAMPAIGN_SCOPED = f"{LOGIN} su:200/200 ca:200/200 cl:200/200 tf:200/404 ao:200/404 uc:404/404 au:404/404"
+CAMPAIGN_EDIT = f"{LOGIN} su:200/200 ca:200/200 cl:403/403 tf:200/404 ao:200/404 uc:404/404 au:404/404"
 # Supervision: union chairs reach no campaign (404), auditors have no view right (403).
 SUP_CAMPAIGN = (f"{LOGIN} su:200/404 ca:200/404 cl:200/404 tf:200/404 ao:200/404 uc:404/404 "
                 "au:403/403")
@@ -99,7 +106,7 @@ TABLE: dict[str, Row] = {
     # The one-time 初始化 page exists only on an empty database (test_firstrun.py).
     "init_page": Row(get="*:302", post="*:302"),
     # --- campaign data ------------------------------------------------------------------------
-    "dashboard": Row(get=f"{LOGIN} au:302 uc:302 *:200"),
+    "dashboard": Row(get=f"{LOGIN} su:403 au:302 uc:302 *:200"),
     "enterprise_list": Row(get=ANY_SIGNED_IN),
     "enterprise_list?export": Row(get=f"{LOGIN} au:403 *:200", post=f"{LOGIN} au:403 *:200",
                                   query="?export=xlsx"),
@@ -139,6 +146,45 @@ TABLE: dict[str, Row] = {
     "user_role_remove": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"),
                             obj="user_role"),
     "user_confirm": Row(get=USERS_ADMIN, post=USERS_ADMIN.replace("200", "302"), obj="user_op"),
+    # --- campaign (jianhui/campaign) ------------------------------------------------------
+    # A union chair and an auditor reach no part of the campaign: its pages are 404 to them.
+    "campaign:list": Row(get=f"{LOGIN} au:200 uc:200 *:302"),
+    "campaign:detail": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:tasks": Row(get=CAMPAIGN_READ, obj="campaign"),
+    # Copying a campaign: who may edit at the campaign's level (the county); an empty form
+    # is shown again with its errors.
+    "campaign:copy": Row(get=CAMPAIGN_COUNTY, post=CAMPAIGN_COUNTY, obj="campaign"),
+    "campaign:trainings": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:training_new": Row(get=CAMPAIGN_WRITE, post=CAMPAIGN_WRITE, obj="campaign"),
+    "campaign:training": Row(get=CAMPAIGN_SCOPED, obj="campaign_training"),
+    "campaign:analysis": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:analysis?export": Row(get=CAMPAIGN_READ, obj="campaign", query="?export=xlsx"),
+    "campaign:survey_list": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:survey_list?export": Row(get=CAMPAIGN_READ, obj="campaign", query="?export=xlsx"),
+    "campaign:outreach_list": Row(get=CAMPAIGN_READ, obj="campaign"),
+    "campaign:outreach_list?export": Row(get=CAMPAIGN_READ, obj="campaign",
+                                         query="?export=xlsx"),
+    "campaign:board": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
+    "campaign:case": Row(get=CAMPAIGN_SCOPED, obj="campaign_case"),
+    # The people of an area: the county's to change (an empty POST is an unknown action).
+    "campaign:people": Row(get=CAMPAIGN_COUNTY_AREA, post=CAMPAIGN_COUNTY_AREA,
+                           obj="campaign_area"),
+    "campaign:new_unions": Row(get=CAMPAIGN_SCOPED, obj="campaign_area"),
+    # An empty step is refused with a message on the page it redirects to.
+    "campaign:record_step": Row(get=f"{LOGIN} *:405/405", post=CAMPAIGN_EDIT.replace("200", "302"),
+                                obj="campaign_org"),
+    # The matrix's organisations have no evidence uploaded: found nowhere, for anyone.
+    "campaign:step_evidence": Row(get=f"{LOGIN} *:404/404", obj="campaign_evidence"),
+    # The enterprise page's panel: scoped like the page (a chair's panel is empty).
+    "campaign:enterprise_panel": Row(get=READ_SCOPED, obj="enterprise"),
+    # The phone forms: an empty POST shows the form's errors; a county leader only reads.
+    "campaign:survey": Row(get=CAMPAIGN_EDIT, post=CAMPAIGN_EDIT, obj="campaign_case"),
+    "campaign:outreach": Row(get=CAMPAIGN_EDIT, post=CAMPAIGN_EDIT, obj="campaign_case"),
+    # POST only; an empty move is refused with a message on the board it redirects to.
+    "campaign:move": Row(get=f"{LOGIN} *:405/405",
+                         post=CAMPAIGN_EDIT.replace("200", "302"), obj="campaign_case"),
+    "campaign:task_done": Row(get=f"{LOGIN} *:405/405",
+                              post=CAMPAIGN_EDIT.replace("200", "302"), obj="campaign_task"),
     # --- supervision (an out-of-scope object is another area's; "out" campaign: none such) ----
     "supervision:current": Row(get=f"{LOGIN} au:403 uc:404 *:302"),
     "supervision:bell": Row(get=ANY_SIGNED_IN),
@@ -170,6 +216,15 @@ TABLE: dict[str, Row] = {
 # Every Django admin page: staff only. Personas other than the superuser are not staff and
 # land on the login page; the superuser reaches every list and every object's pages.
 ADMIN_NAMESPACE = "admin:"
+MEMBERS_PER_ENTERPRISE = 1  # conftest: module_few_members
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db, module_few_members):
+    """Built once for the module (conftest: module_db) on the demo trimmed to one member per
+    enterprise: the rows prove who gets which code, not how long a big export takes."""
+    with module_db():
+        return _world()
 
 
 def supervision_objects(gaoxin, kaizhou) -> dict:
@@ -223,8 +278,13 @@ def supervision_objects(gaoxin, kaizhou) -> dict:
 
 
 @pytest.fixture
-def world(demo, fresh_data_dir):
+def world(db, module_world, fresh_data_dir):
+    return module_world
+
+
+def _world():
     User = get_user_model()
+    demo = Jurisdiction.objects.get(code="510623")
     gaoxin = Jurisdiction.objects.get(code="510623400")
     kaizhou = Jurisdiction.objects.get(code="510623401")
     org = (UnionOrganisation.objects.filter(jurisdiction=gaoxin, kind=OrganisationKind.STANDALONE)
@@ -263,6 +323,25 @@ def world(demo, fresh_data_dir):
         "user_op": [{"username": "gaoxin", "op": "disable"},
                     {"username": "kaizhou", "op": "disable"}],
     }
+    from jianhui.campaign.models import Campaign, Outreach, Training
+
+    campaign = "2023-zj"
+    held_in = Training.objects.filter(jurisdiction=gaoxin).order_by("pk").first()
+    held_out = Training.objects.create(campaign=Campaign.objects.get(key=campaign),
+                                       on=held_in.on, place="凯州新城", topic="矩阵测试",
+                                       organiser="凯州新城工会", jurisdiction=kaizhou)
+    objects.update({
+        "campaign": [{"key": campaign}] * 2,  # one campaign: "inside" and "outside" alike
+        "campaign_area": [{"key": campaign, "code": j.code} for j in (gaoxin, kaizhou)],
+        "campaign_case": [{"key": campaign, "credit_code": e.credit_code}
+                          for e in (inside, outside)],
+        "campaign_org": [{"key": campaign, "org": o.key} for o in (org, outside_org)],
+        "campaign_evidence": [{"key": campaign, "org": o.key, "step": "committee"}
+                              for o in (org, outside_org)],
+        "campaign_training": [{"key": campaign, "pk": t.pk} for t in (held_in, held_out)],
+        "campaign_task": [{"key": campaign, "pk": Outreach.objects.filter(
+            enterprise__jurisdiction=j).order_by("pk").first().pk} for j in (gaoxin, kaizhou)],
+    })
     assert inside.jurisdiction == gaoxin and outside.jurisdiction == kaizhou
     return clients, objects
 
@@ -291,14 +370,18 @@ def _run(clients, url: str, method: str, persona: str) -> int:
     """The status of one request; whatever a POST changed is undone, so each persona meets
     the same world (one persona's removal of a role cannot turn the next one's into a 404)."""
     client = clients[persona]
-    if method == "GET":
-        return client.get(url).status_code
+    cookies = client.cookies
+    client.cookies = SimpleCookie(cookies)  # the clients are shared: a logout stays here
     try:
+        if method == "GET":
+            return client.get(url).status_code
         with transaction.atomic():
             status = client.post(url).status_code
             raise _Undo
     except _Undo:
         return status
+    finally:
+        client.cookies = cookies
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))

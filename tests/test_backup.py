@@ -110,9 +110,8 @@ def assert_untouched(target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("source")
-    cli(["load-demo"], data_dir)
+def source(tmp_path_factory, demo_data_dir):
+    data_dir = demo_data_dir(tmp_path_factory.mktemp("source"))  # as `jianhui load-demo` left it
     upload = data_dir / UPLOAD[0]
     upload.parent.mkdir(parents=True)
     upload.write_bytes(UPLOAD[1])

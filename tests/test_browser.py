@@ -69,7 +69,7 @@ def _database_url():
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
+def demo_server(tmp_path_factory, request):
     reason = _unavailable()
     if reason:
         if os.environ.get("JIANHUI_REQUIRE_BROWSER") == "1":
@@ -77,7 +77,10 @@ def demo_server(tmp_path_factory):
         pytest.skip(reason)
     port = _free_port()
     db_url, drop = _database_url()
-    env = {**os.environ, "JIANHUI_DATA_DIR": str(tmp_path_factory.mktemp("demo")),
+    data_dir = tmp_path_factory.mktemp("demo")
+    if not db_url:  # `jianhui demo` finds the demo loaded and only migrates and serves
+        request.getfixturevalue("demo_data_dir")(data_dir)
+    env = {**os.environ, "JIANHUI_DATA_DIR": str(data_dir),
            "DATABASE_URL": db_url, "JIANHUI_DEMO_PASSWORD": PASSWORD,
            # Every upload runs as a background job, so the job page's progress polling shows.
            "JIANHUI_IMPORT_INLINE_MAX_KB": "0"}
@@ -196,8 +199,13 @@ def test_htmx_posts_carry_the_csrf_token_from_body(browser, demo_server):
         delete data.csrfmiddlewaretoken;
         data.industry = "经htmx保存";
         let status = 0;
-        body.addEventListener("htmx:afterRequest", e => { status = e.detail.xhr.status; },
-                              {once: true});
+        // This POST's answer only: the nav's 待办 bell loads by htmx too.
+        const mine = e => {
+            if (e.detail.requestConfig.verb !== "post") return;
+            status = e.detail.xhr.status;
+            body.removeEventListener("htmx:afterRequest", mine);
+        };
+        body.addEventListener("htmx:afterRequest", mine);
         await htmx.ajax("POST", location.pathname, {values: data, swap: "none"});
         body.setAttribute("hx-headers", saved);
         return status;
@@ -269,11 +277,13 @@ ACCESSIBILITY = """() => {
 class Visitor:
     """One signed-in browser context that records every problem a page shows."""
 
-    def __init__(self, browser, base: str, name: str) -> None:
+    def __init__(self, browser, base: str, name: str, width: int = 1400) -> None:
         self.base, self.name = base, name
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900},
+        phone = width < 600  # a phone: touch, and the mobile viewport meta tag honoured
+        self.context = browser.new_context(viewport={"width": width, "height": 812 if phone else 900},
+                                           is_mobile=phone, has_touch=phone,
                                            locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(30_000)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         page = self.page
@@ -322,8 +332,8 @@ class Visitor:
 def visitor(browser, demo_server):
     made: list[Visitor] = []
 
-    def make(name: str) -> Visitor:
-        made.append(Visitor(browser, demo_server, name))
+    def make(name: str, width: int = 1400) -> Visitor:
+        made.append(Visitor(browser, demo_server, name, width))
         return made[-1]
 
     yield make
@@ -508,6 +518,89 @@ def test_import_through_the_pages_with_progress(visitor, tmp_path):
     assert polls, "任务页没有轮询进度"
     v.visit("/imports/", "imports_after")
     assert "已导入" in page.inner_text("#jobs")
+
+
+# --- the campaign (jianhui/campaign) ----------------------------------------------------------
+
+TOUCH_TARGETS = """() => [...document.querySelectorAll(
+    "#phone-form input:not([type=hidden]):not([type=radio]):not([type=checkbox]),"
+    + " #phone-form select, #phone-form textarea, #phone-form button, #phone-form .choices label")]
+    .map(el => { const r = el.getBoundingClientRect();
+                 return {name: el.name || el.textContent.trim(), height: r.height,
+                         right: r.right}; })"""
+
+
+def test_campaign_page_and_work_board(visitor):
+    v = visitor("campaign")
+    v.login("gaoxin")
+    v.visit("/campaign/2023-zj/?as_of=2023-06-30", "campaign_lagging")
+    page = v.page
+    page.wait_for_selector("#chart-funnel canvas")
+    assert page.locator("#targets tr.lagging").count() == 2  # 高新区's two targets, mid-year
+    v.visit("/campaign/2023-zj/areas/510623400/?as_of=2023-09-29", "board")
+    cards = page.locator("[data-stage=contacted] .case-card")
+    assert cards.count() == 3
+    # Move a card (htmx): the note is required by the browser, then the board is redrawn.
+    card = cards.first
+    name = card.locator("h3").inner_text()
+    card.locator("summary").click()
+    card.locator("select[name=stage]").select_option("agreed")
+    card.locator("select[name=flag]").select_option("")
+    card.locator("input[name=note]").fill("老板同意建会")
+    card.locator("button[type=submit]").click()
+    page.locator("[data-stage=agreed] .case-card.moved").wait_for()
+    assert name in page.locator("[data-stage=agreed]").inner_text()
+    v.check("board_moved")
+    # The campaign's other pages, under the same checks (CSP, console, labels, one h1).
+    for url in ("analysis/", "tasks/", "surveys/", "outreach/", "trainings/", "trainings/new/",
+                "areas/510623400/unions/"):
+        v.visit(f"/campaign/2023-zj/{url}?as_of=2023-09-29", "campaign_" + url.strip("/")
+                .replace("/", "_"))
+    admin = visitor("campaign_admin")
+    admin.login("admin")
+    for url in ("copy/", "areas/510623400/people/"):
+        admin.visit(f"/campaign/2023-zj/{url}", "campaign_" + url.strip("/").replace("/", "_"))
+
+
+def test_phone_forms_at_375px(visitor):
+    v = visitor("phone", width=375)
+    v.login("gaoxin")
+    page = v.page
+
+    def fits() -> None:  # a phone zooms out to show overflowing content: ask the document
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+
+    v.visit("/campaign/2023-zj/areas/510623400/", "phone_board")
+    case = page.locator("[data-stage=contacted] .case-card h3 a").first.get_attribute("href")
+    case = case.split("?")[0]
+    fits()
+    v.visit(case + "survey/", "phone_survey")
+    fits()
+    targets = page.evaluate(TOUCH_TARGETS)
+    assert len(targets) > 15
+    small = [t for t in targets if t["height"] < 44 or t["right"] > 375]
+    assert small == [], small
+    page.fill("#id_employees", "88")
+    page.fill("#id_female_employees", "30")
+    page.locator("label", has_text="观望").tap()
+    page.locator("label", has_text="单独建会").tap()
+    page.locator("#phone-form button[type=submit]").tap()
+    page.wait_for_url(v.base + case)
+    v.check("phone_case")
+    fits()
+    assert "已记录" in page.inner_text(".msg") and "88" in page.inner_text("#surveys")
+    v.visit(case + "outreach/", "phone_outreach")
+    fits()
+    page.locator("label", has_text="电话联系").tap()
+    page.fill("#id_outcome", "老板答应月底前回复")
+    page.fill("#id_next_step", "月底再次电话联系")
+    page.fill("#id_next_due", "2099-01-31")
+    page.locator("#phone-form button[type=submit]").tap()
+    page.wait_for_url(v.base + case)
+    assert "月底再次电话联系" in page.inner_text("#outreach")
+    v.visit("/campaign/2023-zj/tasks/", "phone_tasks")
+    fits()
+    assert "月底再次电话联系" in page.inner_text("#my-tasks")
 
 
 def test_supervision_pages_run_clean_and_a_bulletin_is_issued(visitor):

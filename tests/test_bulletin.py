@@ -14,7 +14,7 @@ from django.utils import timezone
 from supervision_world import D, make_world, unionize
 
 from jianhui.documents import read_text
-from jianhui.supervision.bulletin import BulletinError, issue
+from jianhui.supervision.bulletin import BulletinError, issue, issued_document
 from jianhui.supervision.models import Bulletin, DailyReport
 
 
@@ -99,6 +99,19 @@ def test_docx_holds_title_issue_number_ranking_rows_and_lagging_names(world):
     lagging = next(line for line in text if line.startswith("丙镇（完成进度"))
     assert "乙镇（完成进度0.0%" in lagging
     assert any("乙镇未报送当日日报" in line for line in text)
+
+
+def test_an_issue_without_its_docx_gets_it_on_first_request_then_keeps_it(world):
+    """A batch of past issues (the demo's) is issued without rendering; the .docx comes from
+    the frozen content when first asked for, is stored, and does not follow later data."""
+    campaign, towns, firms = world
+    bulletin, _ = issue(campaign, D(2023, 8, 10), render=False)
+    assert not bulletin.document
+    unionize(firms["乙镇"][0], D(2023, 8, 10))  # data changes after issue
+    doc = issued_document(Bulletin.objects.get(pk=bulletin.pk))
+    assert "3\t乙镇\t0.0%\t32.3%\t0.0\t滞后" in read_text(doc)
+    assert bytes(Bulletin.objects.get(pk=bulletin.pk).document) == doc
+    assert issued_document(Bulletin.objects.get(pk=bulletin.pk)) == doc
 
 
 def test_cli_ranking_agrees_with_progress_on_the_demo(demo, tmp_path):

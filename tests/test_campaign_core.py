@@ -236,3 +236,28 @@ def test_copy_for_next_year(build, county, campaign):
     assert new.targets.get().start_on == dt.date(2024, 3, 1) and new.copied_from == campaign
     assert [c.name for c in new.areas.get().leaders()] == ["甲", "乙"]
     assert new.leading_group.get().name == "组长某"
+
+
+@pytest.mark.parametrize(("on", "founded", "lagging"), [
+    (START - DAY, 0, False),  # before the period: 时序进度 0, nothing is late yet
+    # First day: 1/10 of the time is gone and the baseline is that day's own figure, so any
+    # target not met at the start is lagging on day one (a union founded that day is in the
+    # baseline, not in the progress).
+    (START, 0, True),
+    (dt.date(2023, 3, 5), 2, False),  # middle: 2/4 = 5/10
+    (dt.date(2023, 3, 6), 2, True),  # a day later: 2/4 < 6/10
+    (DEADLINE, 3, True),  # end: 3/4 < 1
+    (DEADLINE, 4, False),  # end: done
+    (DEADLINE + 30 * DAY, 3, True),  # after: 时序进度 stays 1, still short
+])
+def test_lagging_at_start_middle_end_and_outside(build, county, campaign, on, founded, lagging):
+    firms = [build.enterprise(county, founded_on=dt.date(2020, 1, 1)) for _ in range(4)]
+    target = Target.objects.create(campaign=campaign, jurisdiction=county,
+                                   kind=TargetKind.UNIONIZED, value=4, start_on=START,
+                                   deadline=DEADLINE)
+    for firm in firms[:founded]:
+        standalone(firm, START + DAY)
+    [p] = progress([target], on)
+    assert p.baseline == 0 and p.completion == Fraction(founded, 4)
+    assert p.time_progress == statistics.time_elapsed_progress(START, DEADLINE, on)
+    assert p.lagging is lagging

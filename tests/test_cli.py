@@ -66,10 +66,12 @@ def run(args: list[str], data_dir, check=True) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=180)
 
 
-def test_fresh_data_dir_load_demo_twice_then_stats(tmp_path):
-    first = run(["load-demo"], tmp_path)
+def test_fresh_data_dir_load_demo_twice_then_stats(demo_template, demo_data_dir, tmp_path):
+    # The first load is the session's one on a fresh data dir (conftest: demo_template).
+    first, fresh = demo_template.result, demo_template.dir
     assert "已载入演示县" in first.stderr and first.stdout == ""
-    assert (tmp_path / "jianhui.sqlite3").exists() and (tmp_path / "secret_key").exists()
+    assert (fresh / "jianhui.sqlite3").exists() and (fresh / "secret_key").exists()
+    demo_data_dir(tmp_path)
     second = run(["load-demo"], tmp_path)
     assert "未重复载入" in second.stderr
     result = run(["stats", "--json", "--as-of", "2023-09-29"], tmp_path)
@@ -80,7 +82,8 @@ def test_fresh_data_dir_load_demo_twice_then_stats(tmp_path):
 
 
 def test_serve_on_a_fresh_data_dir_needs_no_manual_step(tmp_path):
-    """`jianhui serve` migrates by itself and serves pages and static files with waitress."""
+    """`jianhui serve` migrates by itself and serves pages and static files with waitress, in
+    two forked worker processes (where the platform forks), which stop with it."""
     import socket
     import time
     import urllib.error
@@ -90,7 +93,8 @@ def test_serve_on_a_fresh_data_dir_needs_no_manual_step(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "JIANHUI_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
-    proc = subprocess.Popen([sys.executable, "-m", "jianhui.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "jianhui.cli", "serve", "--port", str(port),
+                             "--workers", "2"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -112,9 +116,15 @@ def test_serve_on_a_fresh_data_dir_needs_no_manual_step(tmp_path):
             urllib.request.urlopen(urllib.request.Request(
                 base + "/accounts/login/", headers={"Host": "evil.example"}), timeout=5)
         assert bad_host.value.code == 400
+        if hasattr(os, "fork"):
+            workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                     text=True).stdout.split()
+            assert len(workers) == 2
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    if hasattr(os, "fork"):
+        assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
     printed = proc.stdout.read()
     token = (tmp_path / "init_token").read_text()
     assert f"http://127.0.0.1:{port}/accounts/init/?token={token}" in printed

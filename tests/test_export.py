@@ -156,7 +156,7 @@ def test_union_kind_filter_applies(admin_client):
 
 # --------------------------------------------------------------- masking, reveal, audit
 
-def test_members_are_masked_by_default_and_the_export_is_audited(admin_client):
+def test_members_are_masked_by_default_and_the_export_is_audited(few_members, admin_client):
     before = AuditEvent.objects.count()
     data = download(admin_client.get("/members/", {"as_of": AS_OF, "export": "xlsx"}))
     rows = rows_of(sheet(data))
@@ -192,13 +192,13 @@ def test_reveal_needs_a_reason_then_shows_full_numbers_and_is_audited(admin_clie
     assert event.detail["filters"] == {"enterprise": e.credit_code, "status": "all"}
 
 
-def test_a_get_never_reveals(admin_client):
+def test_a_get_never_reveals(few_members, admin_client):
     data = download(admin_client.get("/members/", {"export": "xlsx", "reveal": "1",
                                                    "reason": "想看", "status": "all"}))
     assert not ID_PATTERN.search(sheet_xml(data))
 
 
-def test_reveal_needs_the_right(county, user_in):
+def test_reveal_needs_the_right(few_members, county, user_in):
     leader = client_for(user_in(county, Role.COUNTY_LEADER))  # may export, may not reveal
     page = leader.get("/members/").content.decode()
     assert "导出 Excel" in page and "导出完整号码" not in page and 'name="reveal"' not in page
@@ -206,7 +206,7 @@ def test_reveal_needs_the_right(county, user_in):
     assert reveal(leader, "/members/", {}).status_code == 403
 
 
-def test_reveal_post_needs_the_csrf_token(county):
+def test_reveal_post_needs_the_csrf_token(few_members, county):
     client = Client(enforce_csrf_checks=True)
     client.force_login(get_user_model().objects.get(username="admin"))
     assert reveal(client, "/members/", {}).status_code == 403
@@ -243,7 +243,7 @@ def test_export_buttons_for_officers(gaoxin_client):
 
 
 
-def test_dashboard_export_button(admin_client):
+def test_dashboard_export_button(few_members, admin_client):
     html = admin_client.get("/", {"as_of": AS_OF}).content.decode()
     assert 'href="?as_of=2023-09-29&amp;export=xlsx"' in html
 
@@ -308,7 +308,7 @@ def test_unions_round_trip(admin_client, tmp_path):
     assert (_versions(UnionOrganisation), Coverage.objects.count()) == before
 
 
-def test_revealed_members_round_trip(admin_client, tmp_path):
+def test_revealed_members_round_trip(few_members, admin_client, tmp_path):
     before = _versions(Member)
     data = download(reveal(admin_client, "/members/", {"status": "all"}))
     ws = sheet(data)
@@ -336,7 +336,7 @@ def test_masked_exports_never_import_masked_numbers(admin_client, tmp_path):
 
 # --------------------------------------------------------------- the statistics table
 
-def test_statistics_table_exports_in_the_dashboard_layout(admin_client):
+def test_statistics_table_exports_in_the_dashboard_layout(few_members, admin_client):
     page = admin_client.get("/", {"as_of": AS_OF})
     response = admin_client.get("/", {"as_of": AS_OF, "export": "xlsx"})
     assert quote("建会入会统计_中江县_2023-09-29.xlsx") in response["Content-Disposition"]
@@ -365,7 +365,7 @@ def test_statistics_table_exports_in_the_dashboard_layout(admin_client):
     assert AuditEvent.objects.latest("at").detail["filters"] == {"as_of": AS_OF}
 
 
-def test_statistics_export_of_an_area_without_lower_levels(gaoxin_client):
+def test_statistics_export_of_an_area_without_lower_levels(few_members, gaoxin_client):
     ws = sheet(download(gaoxin_client.get("/", {"as_of": AS_OF, "export": "xlsx"})))
     assert ws["A1"].value == "中江高新技术产业园区建会入会情况（截至2023年9月29日）"
     gaoxin = Jurisdiction.objects.get(code="510623400")
@@ -375,7 +375,7 @@ def test_statistics_export_of_an_area_without_lower_levels(gaoxin_client):
     assert ws.max_row == 3
 
 
-def test_statistics_rows_are_indented_by_level(admin_client, build):
+def test_statistics_rows_are_indented_by_level(few_members, admin_client, build):
     ws = sheet(download(admin_client.get("/", {"as_of": AS_OF, "export": "xlsx"})))
     assert all(row[0].alignment.indent == 0 for row in ws.iter_rows(min_row=3))
     root = build.jurisdiction("测试县")

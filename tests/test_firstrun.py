@@ -146,6 +146,24 @@ def test_a_superuser_without_a_role_is_never_shown_as_an_auditor(db, monkeypatch
     assert "审计员账号不查看业务数据" not in page.text and "<title>审计员" not in page.text
 
 
+def test_a_superuser_without_a_role_sees_the_no_role_page(db):
+    """Once the county exists, a superuser without a role lands on the no-role page (how to get
+    a role, the back office, the county's figures), not on a dashboard nor an auditor's page;
+    given a role, the same account sees its dashboard."""
+    user = get_user_model().objects.create_superuser("root", password=None)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/")
+    assert page.status_code == 403
+    assert "您的账号还没有业务角色" in page.text and "审计员" not in page.text
+    assert "jianhui users add root --role 县总工会管理员 --jurisdiction 510623" in page.text
+    assert 'href="/?j=510623"' in page.text
+    assert client.get("/", {"j": "510623"}).status_code == 200
+    Assignment.objects.create(user=user, role=Role.COUNTY_ADMIN,
+                              jurisdiction=Jurisdiction.objects.get(code="510623"))
+    assert client.get("/").status_code == 200
+
+
 # --- the command line in Chinese -----------------------------------------------------------
 
 OUR_COMMANDS = sorted(name for name, app in get_commands().items() if app.startswith("jianhui"))

@@ -17,6 +17,9 @@ from jianhui.lib.codes import make_id_number
 from jianhui.unions.models import Member, OrganisationKind
 from jianhui.unions.services import enrol, found_organisation
 
+# Every import leaves the statistics' facts in step (conftest.facts_in_step).
+pytestmark = pytest.mark.usefixtures("facts_in_step")
+
 HEADER = ["姓名", "公民身份号码", "手机号码", "所在企业信用代码", "入会日期", "离会日期"]
 D = dt.date
 ROWS = 10_000

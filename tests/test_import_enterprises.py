@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from jianhui.enterprises.models import Enterprise
 from jianhui.imports.samples import write_csv, write_xlsx
 from jianhui.imports.services import import_file
 from jianhui.lib.codes import make_credit_code
 from jianhui.lib.text import initials
 from jianhui.regions.models import Jurisdiction
+
+# Every import leaves the statistics' facts in step (conftest.facts_in_step).
+pytestmark = pytest.mark.usefixtures("facts_in_step")
 
 HEADER = ["企业名称", "统一社会信用代码", "所属辖区", "行业", "企业规模", "职工人数", "女职工人数",
           "农民工人数", "经营状态", "法定代表人", "联系人", "联系电话", "地址", "成立日期", "注销日期"]

@@ -30,6 +30,9 @@ from jianhui.lib.codes import (
 from jianhui.lib.lookups import ArrayIn
 from jianhui.unions.models import Member
 
+# Every import leaves the statistics' facts in step (conftest.facts_in_step).
+pytestmark = pytest.mark.usefixtures("facts_in_step")
+
 D = dt.date
 
 

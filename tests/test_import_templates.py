@@ -11,6 +11,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from jianhui.campaign.importers import PARTY, ROUTE, TARGET_KIND, WILLINGNESS
 from jianhui.enterprises.models import Enterprise
 from jianhui.imports.kinds import KINDS
 from jianhui.imports.readers import normalise_header
@@ -30,6 +31,10 @@ EXPECTED_HEADERS = {
                "工会统一社会信用代码", "覆盖企业信用代码*"],
     "coverage": ["工会名称", "工会统一社会信用代码", "企业信用代码*", "覆盖开始日期*", "覆盖结束日期"],
     "members": ["姓名*", "公民身份号码*", "手机号码", "所在企业信用代码*", "入会日期*", "离会日期"],
+    # the campaign's kinds (jianhui/campaign/importers.py)
+    "surveys": ["统一社会信用代码*", "摸底日期*", "职工人数*", "女职工人数", "农民工人数", "有无党组织",
+                "建会意愿*", "建议建会方式", "拟加入的联合工会", "摸底人*", "备注", "行动编号"],
+    "targets": ["行动编号*", "辖区*", "目标类型*", "目标值*", "起算日期", "完成时限"],
 }
 DROPDOWNS = {
     "jurisdictions": {"类型": JURISDICTION_KIND},
@@ -37,6 +42,8 @@ DROPDOWNS = {
     "unions": {"组织类型": ORGANISATION_KIND},
     "coverage": {},
     "members": {},
+    "surveys": {"建会意愿": WILLINGNESS, "建议建会方式": ROUTE, "有无党组织": PARTY},
+    "targets": {"目标类型": TARGET_KIND},
 }
 TEXT_COLUMNS = {"统一社会信用代码", "公民身份号码", "手机号码", "所在企业信用代码", "辖区代码",
                 "上级辖区", "所属辖区", "联系电话", "工会统一社会信用代码", "覆盖企业信用代码",

@@ -13,6 +13,9 @@ from jianhui.lib.codes import make_credit_code
 from jianhui.unions.models import Coverage, OrganisationKind, UnionOrganisation
 from jianhui.unions.services import found_organisation
 
+# Every import leaves the statistics' facts in step (conftest.facts_in_step).
+pytestmark = pytest.mark.usefixtures("facts_in_step")
+
 D = dt.date
 U_HEADER = ["工会名称", "组织类型", "所属辖区", "成立日期", "撤销时间", "工会主席", "联系电话",
             "工会统一社会信用代码", "覆盖企业信用代码"]

@@ -318,7 +318,7 @@ def test_background_job_progress_and_reload(tmp_path, officer, covered, backgrou
     assert done.status_code == 204 and done["HX-Refresh"] == "true"  # polling ends: reload
     for _ in range(2):  # reloading shows the same job, validated
         page = client.get(job.get_absolute_url()).content.decode()
-        assert figures(page)["将新增"] == "2,500" and 'hx-trigger="every' not in page  # no more polling
+        assert figures(page)["将新增"] == "2,500" and 'hx-trigger="every 1s"' not in page
 
     client.post(f"/imports/jobs/{job.pk}/confirm/")
     job.refresh_from_db()
@@ -386,7 +386,7 @@ def test_jobs_of_a_dead_process_are_shown_as_failed(officer):
         file_name="p.csv", written=True, rows=7, created=7, finished_at=timezone.now())
     client = client_for(officer)
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "服务在校验过程中重启，任务已中断" in page and 'hx-trigger="every' not in page
+    assert "服务在校验过程中重启，任务已中断" in page and 'hx-trigger="every 1s"' not in page
     page = client.get(committed.get_absolute_url()).content.decode()
     assert "数据已全部写入" in page and figures(page)["新增"] == "7"
     assert ImportJob.objects.get(pk=committed.pk).record == record

@@ -31,7 +31,7 @@ def _role_table_reads(queries) -> int:
 
 
 @pytest.mark.parametrize("username", ["leader", "gaoxin", "zhuanban"])
-def test_a_dashboard_request_reads_the_role_table_once(db, username):
+def test_a_dashboard_request_reads_the_role_table_once(few_members, username):
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     with CaptureQueriesContext(connection) as ctx:

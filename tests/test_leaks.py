@@ -60,7 +60,7 @@ def active_member(code: str) -> Member:
 
 # --- mixed roles: a right held in one area does not travel to another -------------------------
 
-def test_reveal_export_does_not_reveal_where_the_user_only_views(demo):
+def test_reveal_export_does_not_reveal_where_the_user_only_views(few_members, demo):
     # Area officer (may reveal) in 高新区, county leader (view only) for the county: the
     # member page lets them open 凯州新城's roster but not reveal it one by one (403), and
     # the export must not hand it over in full either.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 
 from jianhui.accounts.models import Role
@@ -53,7 +54,7 @@ def test_status_and_enterprise_filters(admin_client):
     assert f"企业：<a href=\"{e.get_absolute_url()}\">{e.name}</a>" in html
 
 
-def test_organisation_filter_matches_the_union_page(admin_client):
+def test_organisation_filter_matches_the_union_page(few_members, admin_client):
     for fed in UnionOrganisation.objects.filter(kind=OrganisationKind.FEDERATION):
         union_page = admin_client.get(fed.get_absolute_url(), {"as_of": AS_OF})
         page, html = listed(admin_client, organisation=fed.key, as_of=AS_OF)
@@ -85,3 +86,43 @@ def test_enterprise_page_links_to_its_roster(admin_client):
     e = Enterprise.objects.filter(members__isnull=False).order_by("name").first()
     html = admin_client.get(e.get_absolute_url(), {"as_of": AS_OF}).content.decode()
     assert f"/members/?enterprise={e.credit_code}&amp;status=all&amp;as_of={AS_OF}" in html
+
+
+def test_member_list_counts_at_most_the_limit(admin_client, monkeypatch):
+    """A list of more rows than the limit says "N+" and offers the pages up to it, without
+    counting the whole table (COUNT over a LIMIT subquery)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jianhui.web.pages import BoundedPaginator
+
+    monkeypatch.setattr(BoundedPaginator, "limit", 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        html = admin_client.get("/members/", {"status": "all"}).content.decode()
+    assert "共 1,000+ 名会员" in html and "第 1 / 20 页" in html
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 1001" in sql for sql in counts[:1])
+    assert "按录入时间由近到远列出" in html  # not sorted by names over the whole table
+    last = admin_client.get("/members/", {"status": "all", "page": 20}).content.decode()
+    assert "第 20 / 20 页" in last
+
+
+@pytest.mark.parametrize("path", ["/members/", "/enterprises/", "/unions/"])
+def test_jurisdiction_filter_names_every_jurisdiction_and_keeps_the_choice(admin_client, path):
+    """The filter's options (built in one join, not a template loop): every jurisdiction of the
+    scope in tree order, towns indented under the county on the roster and the enterprise
+    list, the chosen one selected, names escaped."""
+    import re
+
+    town = Jurisdiction.objects.filter(parent__isnull=False).order_by("path").first()
+    Jurisdiction.objects.filter(pk=town.pk).update(name="<b>镇</b>")
+    html = admin_client.get(path, {"jurisdiction": town.code}).content.decode()
+    select = html[html.index('<select name="jurisdiction">'):]
+    select = select[:select.index("</select>")]
+    options = re.findall(r'<option value="(\d*)"( selected)?>([^<]*)', select)
+    assert [o[0] for o in options[1:]] == [
+        j.code for j in Jurisdiction.objects.all().in_tree_order()]
+    assert [o[0] for o in options if o[1]] == [town.code]
+    assert "&lt;b&gt;镇&lt;/b&gt;" in select and "<b>" not in select
+    label = dict((o[0], o[2]) for o in options)[town.code]
+    assert label.startswith("\u3000") == (path != "/unions/")

@@ -17,7 +17,7 @@ from jianhui import statistics
 from jianhui.accounts.scope import scope_paths
 from jianhui.enterprises.models import EmployeeSurvey, OperatingStatus
 from jianhui.regions.models import JurisdictionKind
-from jianhui.statistics import totals
+from jianhui.statistics import sync, totals
 from jianhui.unions.models import Coverage, Member, OrganisationKind, UnionOrganisation
 from jianhui.unions.services import dissolve, end_coverage, enrol, found_organisation, leave
 
@@ -116,6 +116,7 @@ def test_coverage_of_a_dissolved_organisation_does_not_unionize(build):
     members(build, a, 3)
     # Dissolved without the service: the coverage rows stay open, yet nothing counts.
     UnionOrganisation.objects.filter(pk=fed.pk).update(dissolved_on=D)
+    sync.refresh(organisation_ids=[fed.pk])  # what every bulk writer does after writing
     assert Coverage.objects.filter(organisation=fed, end_on__isnull=True).count() == 2
 
     on_d, before = totals(D, root), totals(D - DAY, root)

@@ -57,7 +57,7 @@ def test_dashboard_shows_every_figure_the_statistics_define(admin_client):
     assert {"基层工会委员会", "联合基层工会", "已建会企业职工"} <= set(headers)
 
 
-def test_dashboard_change_since_previous_day(admin_client):
+def test_dashboard_change_since_previous_day(few_members, admin_client):
     html = admin_client.get("/", {"as_of": "2023-09-29"}).content.decode()
     assert "较前一日" in html
     # Drill down into an area; an unknown code is a 404.
@@ -66,7 +66,7 @@ def test_dashboard_change_since_previous_day(admin_client):
     assert admin_client.get("/", {"j": "nope"}).status_code == 404
 
 
-def test_bad_date_falls_back_with_a_message(admin_client):
+def test_bad_date_falls_back_with_a_message(few_members, admin_client):
     html = admin_client.get("/", {"as_of": "2023-13-45"}).content.decode()
     assert "无法识别" in html
 
@@ -128,7 +128,7 @@ def test_area_officer_gets_404_across_areas(gaoxin_client, kaizhou_client):
     assert {o.jurisdiction.name for o in orgs.object_list} == {"高新区"}
 
 
-def test_union_pages(admin_client):
+def test_union_pages(few_members, admin_client):
     fed = UnionOrganisation.objects.get(kind=OrganisationKind.FEDERATION, jurisdiction__name="兴隆镇")
     html = admin_client.get(fed.get_absolute_url(), {"as_of": AS_OF}).content.decode()
     assert fed.name in html and "覆盖企业" in html and "覆盖中" in html
@@ -153,3 +153,13 @@ def test_static_assets_are_served_locally(admin_client):
     for path in ("/static/vendor/echarts/echarts.min.js", "/static/vendor/htmx/htmx.min.js",
                  "/static/css/jianhui.css", "/static/js/dashboard.js"):
         assert Client().get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("code", [None, "510623400"])
+def test_dashboard_needs_at_most_15_queries(admin_client, django_assert_max_num_queries, code):
+    """Session, user, roles, the node, its children, the figures of every date (two), the
+    warnings, the breadcrumbs: not one query per date or per child."""
+    params = {"as_of": "2023-09-29", **({"j": code} if code else {})}
+    admin_client.get("/", params)  # warm: the session's first touch
+    with django_assert_max_num_queries(15):
+        assert admin_client.get("/", params).status_code == 200

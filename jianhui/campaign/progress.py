@@ -84,14 +84,24 @@ class Progress:
         }
 
 
-def progress(targets: Iterable[Target], on: dt.date) -> list[Progress]:
-    """Progress of each target on `on`, in the order given."""
+def figures_for(targets: Iterable[Target], on: dt.date, also: Iterable = ()):
+    """The statistics the targets' progress on `on` reads (their jurisdictions on `on` and on
+    their start dates), with the figures of `also` on the same dates, in one call."""
+    targets = list(targets)
+    jurisdictions = {t.jurisdiction.code: t.jurisdiction for t in targets}
+    jurisdictions.update((j.code, j) for j in also)
+    dates = {on} | {t.start_on for t in targets}
+    return statistics.figures(sorted(dates), list(jurisdictions.values()))
+
+
+def progress(targets: Iterable[Target], on: dt.date, grid=None) -> list[Progress]:
+    """Progress of each target on `on`, in the order given. `grid`: the figures from
+    `figures_for` when the caller needs more of them (a page's headline), else fetched here."""
     targets = list(targets)
     if not targets:
         return []
-    jurisdictions = {t.jurisdiction.code: t.jurisdiction for t in targets}
-    dates = {on} | {t.start_on for t in targets}
-    grid = statistics.figures(sorted(dates), list(jurisdictions.values()))
+    if grid is None:
+        grid = figures_for(targets, on)
     out = []
     for t in targets:
         baseline = _number(getattr(grid[t.start_on, t.jurisdiction.code], t.kind))
@@ -108,6 +118,13 @@ def campaign_progress(campaign: Campaign, on: dt.date, scope=None,
                       kinds: Iterable[str] | None = None) -> list[Progress]:
     """Progress of a campaign's targets on `on` (within `scope` when given), in tree order of
     their jurisdictions, then by kind."""
+    return progress(campaign_targets(campaign, scope, kinds), on)
+
+
+def campaign_targets(campaign: Campaign, scope=None,
+                     kinds: Iterable[str] | None = None) -> list[Target]:
+    """A campaign's targets (within `scope` when given), in tree order of their
+    jurisdictions, then by kind."""
     targets = campaign.targets.select_related("jurisdiction")
     if scope is not None:
         targets = targets.within(scope)
@@ -117,4 +134,4 @@ def campaign_progress(campaign: Campaign, on: dt.date, scope=None,
     targets = list(targets)
     position = {j.pk: i for i, j in enumerate(tree_order({t.jurisdiction for t in targets}))}
     targets.sort(key=lambda t: (position[t.jurisdiction_id], order[t.kind]))
-    return progress(targets, on)
+    return targets

@@ -17,6 +17,7 @@ from jianhui.unions.models import Coverage, UnionOrganisation
 
 from .models import (
     AreaContact,
+    Attendance,
     Campaign,
     CampaignArea,
     Case,
@@ -28,6 +29,7 @@ from .models import (
     StageChange,
     SurveyVisit,
     Target,
+    Training,
     Willingness,
 )
 from .models.campaign import LEADERS_PER_AREA
@@ -253,3 +255,20 @@ def record_founding_step(organisation: UnionOrganisation, step: str, done_on: dt
     item.full_clean()
     item.save()
     return item
+
+
+# --- trainings (专题培训) ----------------------------------------------------------------------
+
+@transaction.atomic
+def record_training(campaign: Campaign, attendees: list[tuple[str, Enterprise | None]],
+                    **fields) -> Training:
+    """A training or briefing with its attendees, each counted in their enterprise's
+    jurisdiction (else the training's own). All or nothing."""
+    training = Training(campaign=campaign, **fields)
+    training.full_clean()
+    training.save()
+    Attendance.objects.bulk_create([
+        Attendance(training=training, name=name[:64], enterprise=enterprise,
+                   jurisdiction=enterprise.jurisdiction if enterprise else training.jurisdiction)
+        for name, enterprise in attendees])
+    return training

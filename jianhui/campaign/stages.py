@@ -73,3 +73,17 @@ def funnel(campaign: Campaign, on: dt.date, paths) -> dict[str, int]:
     qs = Enterprise.objects.filter(paths_q("jurisdiction__path", paths))
     counts = Counter(s.stage for s in standings(campaign, on, qs).values())
     return {stage: counts.get(stage, 0) for stage in sorted(Stage, key=STAGE_ORDER.get)}
+
+
+def funnels(campaign: Campaign, on: dt.date, roots: dict[str, str]) -> dict[str, dict[str, int]]:
+    """The funnel of each subtree of `roots` ({key: path}) on `on`, from one pass of
+    `standings` over all of them (the campaign page's areas)."""
+    qs = Enterprise.objects.filter(paths_q("jurisdiction__path", list(roots.values())))
+    where = dict(qs.values_list("pk", "jurisdiction__path"))
+    stages = sorted(Stage, key=STAGE_ORDER.get)
+    out = {key: dict.fromkeys(stages, 0) for key in roots}
+    for pk, standing in standings(campaign, on, qs).items():
+        for key, path in roots.items():
+            if where[pk].startswith(path):
+                out[key][standing.stage] += 1
+    return out

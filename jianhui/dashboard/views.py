@@ -38,6 +38,8 @@ def dashboard(request):
         return redirect("audit:events")  # an auditor sees the log, no domain data
     on = as_of(request)
     code = request.GET.get("j")
+    if scope.superuser and not code and not request.user.assignments.exists():
+        return _no_area(request)  # a back-office account: told it has no role, how to get one
     root = get_scoped(Jurisdiction.objects, scope, code=code) if code else scope.home()
     if root is None:
         return _no_area(request)
@@ -80,8 +82,9 @@ def dashboard(request):
 
 def _no_area(request):
     """No jurisdiction to show: a union chair goes to their organisation (its figures are
-    there); anyone else is told why there is nothing here and how to get a role (a superuser
-    sees this only while the database has no jurisdiction yet)."""
+    there); anyone else is told why there is nothing here and how to get a role. A superuser
+    without a role is told so too, with the way to the back office and to the county's
+    figures (its rights reach everywhere, but it is no county cadre)."""
     organisations = request.scope.organisations
     if len(organisations) == 1:
         return redirect(UnionOrganisation.objects.get(pk=organisations[0]).get_absolute_url())
@@ -107,7 +110,10 @@ def table_rows(root: Jurisdiction, rows: list[statistics.Row], total: statistics
     yield [Styled(v, bold=True) for v in ["合计", *FIGURE_COLUMNS.cells(total)]]
 
 
+RULE25_SHOWN = 50  # the figure counts them all; the page names the first ones
+
+
 def _rule25(on: dt.date, root: Jurisdiction) -> list[tuple[Enterprise, int]]:
-    rows = statistics.rule25_enterprises(on, [root.path])
+    rows = statistics.rule25_list(on, [root.path], limit=RULE25_SHOWN)
     by_id = Enterprise.objects.in_bulk([r["enterprise_id"] for r in rows])
     return [(by_id[r["enterprise_id"]], r["members"]) for r in rows]

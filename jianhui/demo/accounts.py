@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from jianhui.accounts.models import Assignment, Role
@@ -47,13 +48,17 @@ def ensure_demo_accounts(password: str) -> list[tuple[str, str, str]]:
     """Create the accounts that are missing; set the password only where it differs."""
     User = get_user_model()
     out = []
+    encoded = ""
     for username, display, area_name, role in DEMO_USERS:
         area = Jurisdiction.objects.filter(name=area_name).order_by("depth").first()
         if area is None:
             continue
-        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": display})
-        if not user.check_password(password):
-            user.set_password(password)
+        user, created = User.objects.get_or_create(username=username,
+                                                   defaults={"first_name": display})
+        if created or not user.check_password(password):
+            # One hash for the shared demo password: each argon2 hash costs about a second.
+            encoded = encoded or make_password(password)
+            user.password = encoded
             user.save(update_fields=["password"])
         if username == "admin" and not (user.is_superuser and user.is_staff):
             user.is_superuser = user.is_staff = True

@@ -1,6 +1,8 @@
 """The campaign behind the demo county's figures (2022-10-01 → 2023-09-30, its concentrated
 action in the last two months): the leading group, targets for each area set at the start,
-two leaders and an officer per area, and the two task forces of the concentrated action.
+two leaders and an officer per area, and the two task forces of the concentrated action;
+then its field work (demo/fieldwork.py: surveys, stage history, outreach, trainings, the new
+unions' checklists).
 
 Deterministic; loaded after the county and the demo accounts (officers are the demo users of
 their areas). Run again, it changes nothing.
@@ -30,6 +32,8 @@ from jianhui.campaign.models import (
     TaskForce,
 )
 from jianhui.regions.models import Jurisdiction
+
+from .fieldwork import load_demo_fieldwork
 
 KEY = "2023-zj"
 NAME = "中江县产业园区建会入会集中攻坚行动"
@@ -83,10 +87,11 @@ def load_demo_campaign() -> Campaign | None:
         return None
     with transaction.atomic(), untracked():
         campaign = _load(county)
+        fieldwork = load_demo_fieldwork(campaign)
         record(Action.IMPORT, model="campaign.Campaign", object_key=campaign.key,
                object_repr=campaign.name, username=operator(),
                detail={"kind": "demo_campaign", "targets": campaign.targets.count(),
-                       "areas": campaign.areas.count()})
+                       "areas": campaign.areas.count(), **fieldwork})
     return campaign
 
 

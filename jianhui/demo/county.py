@@ -23,6 +23,7 @@ from jianhui.enterprises.models import EmployeeSurvey, Enterprise, OperatingStat
 from jianhui.lib.codes import CREDIT_CODE_ALPHABET, make_credit_code, make_id_number
 from jianhui.lib.text import initials
 from jianhui.regions.models import Jurisdiction, JurisdictionKind
+from jianhui.statistics import sync
 from jianhui.unions.models import Coverage, Member, OrganisationKind, UnionOrganisation
 
 SEED = 20230929
@@ -338,4 +339,7 @@ def load_demo_county() -> dict[str, int] | None:
     """Load the demo county into an empty database; None if there is data already."""
     if Jurisdiction.objects.exists():
         return None
-    return DemoCounty().load()
+    with transaction.atomic():
+        counts = DemoCounty().load()
+        sync.rebuild()  # written in bulk, so the statistics' facts all at once
+    return counts

@@ -88,7 +88,8 @@ def _load(campaign: Campaign, bulletin_days: int | None) -> dict[str, int]:
     for n, day in enumerate(days):
         _reports(campaign, places, day, known, officers, rng)
         if bulletin_days is None or n < bulletin_days:
-            bulletin, _ = issue(campaign, day, by_name="县总工会办公室", user=users.get("admin"))
+            bulletin, _ = issue(campaign, day, by_name="县总工会办公室", user=users.get("admin"),
+                                render=False)  # each .docx rendered when first downloaded
             Bulletin.objects.filter(pk=bulletin.pk).update(issued_at=at(day, 18, 30))
             issued += 1
     inspections = _inspections(campaign, users, rng)

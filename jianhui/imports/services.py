@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from jianhui.audit.log import login_name
 from jianhui.lib.files import sha256_file
+from jianhui.statistics import sync
 
 from .kinds import KINDS, Report
 from .models import ImportRecord
@@ -63,6 +64,7 @@ def import_file(kind: str, path: str | Path, *, mode: str = "upsert", dry_run: b
         try:
             with transaction.atomic():
                 importer.write()
+                sync.refresh(*importer.touched())
                 report.written = True
                 _record(report, kind, user, started, sha256, mode, dry_run)
                 if audit is not None:

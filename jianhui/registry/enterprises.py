@@ -39,7 +39,7 @@ def enterprise_list(request):
                            exports.enterprise_rows(qs, export.reveal),
                            model="enterprises.Enterprise")
     return render(request, "enterprises/list.html", {
-        "page": paginate(request, qs), "on": on, "export": export,
+        "page": paginate(request, qs, large_order=("-pk",)), "on": on, "export": export,
         "jurisdictions": Jurisdiction.objects.within(request.scope).in_tree_order(),
         "statuses": dict(UNION_STATUS_CHOICES), "scales": Scale.choices,
     })

@@ -40,7 +40,7 @@ def member_list(request):
         org_name=Subquery(cover.values("organisation__name")[:1]),
         org_key=Subquery(cover.values("organisation__key")[:1]),
     )
-    page = paginate(request, qs)
+    page = paginate(request, qs, large_order=("-pk",))
     return render(request, "unions/members.html", {
         "page": page, "on": on, "export": export, "chosen": chosen,
         "statuses": MEMBER_STATUSES, "status": request.GET.get("status") or "active",

@@ -59,7 +59,8 @@ def organisation_detail(request, key: str):
         "org": org, "on": on, "warnings": org.coverage_warnings(on),
         "coverages": [(c, c.covers(on), counted_per_enterprise.get(c.enterprise_id, 0))
                       for c in coverages],
-        "members": paginate(request, members.order_by("enterprise__name", "name")),
+        "members": paginate(request, members.order_by("enterprise__name", "name"),
+                            large_order=("-pk",)),
         "member_count": members.count(),
         "can_edit": scope.holds(Right.EDIT, org.jurisdiction, organisation=org),
         "can_reveal": scope.holds(Right.REVEAL_PII, org.jurisdiction, organisation=org),

@@ -17,7 +17,7 @@ _HOMES = {
     "percent": "jianhui.lib.numbers", "rate": "jianhui.lib.numbers",
     "RULE25_THRESHOLD": ".results", "Figures": ".results", "Row": ".results", "Table": ".results",
     "time_elapsed_progress": ".progress",
-    "FigureGrid": ".query", "figures": ".query", "series": ".query", "table": ".query",
+    "FigureGrid": ".query", "figures": ".query", "reference_figures": ".query", "rule25_list": ".query", "series": ".query", "table": ".query",
     "totals": ".query",
     "base_figures": ".reference", "enterprise_counts": ".reference",
     "member_counts": ".reference", "organisation_counts": ".reference",

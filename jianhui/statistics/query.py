@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.db.models import Count, Q
+
 from jianhui.lib.scoping import narrow, outermost, path_prefixes, paths_q
 from jianhui.regions.models import Jurisdiction, tree_order
 
-from . import reference
+from . import reference, sums
+from .models import DELTA_FIELDS, EnterpriseInterval, MemberInterval
 from .results import Figures, Row, Table
 
 Paths = tuple[str, ...] | list[str] | None
@@ -33,7 +36,29 @@ class FigureGrid(dict):
 
 
 def figures(dates: Iterable[dt.date], jurisdictions: Sequence[Jurisdiction]) -> FigureGrid:
-    """Every figure of DOMAIN.md §2 for every date and jurisdiction, rolled up its subtree."""
+    """Every figure of DOMAIN.md §2 for every date and jurisdiction, rolled up its subtree:
+    from the precomputed facts (sums.py), three queries whatever the dates and history."""
+    dates = list(dict.fromkeys(dates))
+    grid = FigureGrid()
+    if not jurisdictions or not dates:
+        return grid
+    values = sums.at(dates, [j.pk for j in jurisdictions])
+    for on in dates:
+        for j in jurisdictions:
+            grid[on, j.code] = as_figures(values[on, j.pk])
+    return grid
+
+
+def as_figures(vector: list[int]) -> Figures:
+    out = Figures(**dict(zip(DELTA_FIELDS, vector, strict=True)))
+    out.unionized = out.standalone + out.covered
+    return out
+
+
+def reference_figures(dates: Iterable[dt.date], jurisdictions: Sequence[Jurisdiction]
+                      ) -> FigureGrid:
+    """`figures` by the direct definition (reference.py): grouped queries over the whole
+    history per date. The fast path must equal it (verify.py, the property test)."""
     wanted = {j.path: j.code for j in jurisdictions}
     paths = outermost(wanted)
     grid = FigureGrid()
@@ -99,3 +124,23 @@ def series(dates: Iterable[dt.date], root: Jurisdiction | None = None,
     top = top_nodes(root, paths)
     grid = figures(dates, top)
     return [(d, grid.total(d, [n.code for n in top])) for d in dates]
+
+
+def rule25_list(on: dt.date, paths: Paths = None, limit: int | None = None) -> list[dict]:
+    """应单独建会 on `on` from the facts: rows of enterprise_id, enterprise__jurisdiction_id
+    and members (as reference.rule25_enterprises gives them), by jurisdiction and enterprise,
+    at most `limit` of them (the figure `rule25_warnings` counts them all)."""
+    held = Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gt=on))
+    warned = EnterpriseInterval.objects.filter(held, rule25=True)
+    if paths is not None:
+        warned = warned.filter(jurisdiction_id__in=Jurisdiction.objects.filter(
+            paths_q("path", paths)).values("pk"))
+    warned = warned.order_by("jurisdiction_id", "enterprise_id").values_list(
+        "enterprise_id", "jurisdiction_id")
+    if limit is not None:
+        warned = warned[:limit]
+    where = dict(warned)
+    counts = dict(MemberInterval.objects.filter(held, enterprise_id__in=list(where)).order_by()
+                  .values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n"))
+    return [{"enterprise_id": e, "enterprise__jurisdiction_id": j, "members": counts.get(e, 0)}
+            for e, j in where.items()]

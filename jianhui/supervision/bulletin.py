@@ -170,10 +170,13 @@ def current(campaign: Campaign, on: dt.date) -> Bulletin | None:
 
 
 def issue(campaign: Campaign, on: dt.date, *, reissue: bool = False, note: str = "",
-          user=None, by_name: str = "") -> tuple[Bulletin, bool]:
+          user=None, by_name: str = "", render: bool = True) -> tuple[Bulletin, bool]:
     """The bulletin for `on`: the one already issued (frozen, returned as it was), or a new
     issue numbered after the campaign's last. With `reissue`, a new issue that corrects the
-    one in force for that date. Returns (bulletin, newly issued)."""
+    one in force for that date. Returns (bulletin, newly issued).
+
+    `render=False` (a batch of past issues, as the demo's) leaves the .docx to
+    `issued_document`, which renders it from the frozen content when first asked for."""
     from .documents import bulletin_document
 
     with transaction.atomic():
@@ -193,10 +196,21 @@ def issue(campaign: Campaign, on: dt.date, *, reissue: bool = False, note: str =
                             correction_note=note.strip() if reissue else "",
                             issued_by=user if getattr(user, "is_authenticated", False) else None,
                             issued_by_name=by_name or getattr(user, "username", "") or "")
-        bulletin.document = bulletin_document(campaign, bulletin)
+        bulletin.document = bulletin_document(campaign, bulletin) if render else b""
         bulletin.save()
         record(Action.CREATE, user=user, model="supervision.Bulletin",
                object_key=f"{campaign.key}/{number}", object_repr=str(bulletin),
                username=by_name, detail={"kind": "bulletin", "date": on.isoformat(),
                                          "corrects": existing.issue_no if reissue else None})
     return bulletin, True
+
+
+def issued_document(bulletin: Bulletin) -> bytes:
+    """The issue's .docx. One issued without it (`render=False`) is rendered from its frozen
+    content and names on first request and kept, so every later download is the same file."""
+    if not bulletin.document:
+        from .documents import bulletin_document
+
+        bulletin.document = bulletin_document(bulletin.campaign, bulletin)
+        Bulletin.objects.filter(pk=bulletin.pk).update(document=bulletin.document)
+    return bytes(bulletin.document)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 def as_of(request: HttpRequest) -> dt.date:
@@ -22,9 +23,51 @@ def as_of(request: HttpRequest) -> dt.date:
     return timezone.localdate()
 
 
-def paginate(request: HttpRequest, items, per_page: int | None = None) -> Page:
-    paginator = Paginator(items, per_page or settings.JIANHUI_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+class BoundedPaginator(Paginator):
+    """Counts at most `limit` rows (COUNT over a LIMIT subquery), so that a page of a list of
+    millions does not count millions: beyond the limit the list says "20,000+" and offers the
+    pages up to it (narrow the filters to reach the rest)."""
+
+    limit = 20_000
+
+    @cached_property
+    def count(self) -> int:
+        items = self.object_list
+        if hasattr(items, "query"):
+            # Without the ordering and the annotations nothing filters on (a union status,
+            # an employee figure per row): only which rows there are.
+            return items.order_by().values("pk")[:self.limit + 1].count()
+        return len(items)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def count_text(self) -> str:
+        return f"{self.limit:,}+" if self.capped else f"{self.count:,}"
+
+    @cached_property
+    def num_pages(self) -> int:
+        shown = min(self.count, self.limit)
+        return max(1, -(-shown // self.per_page)) if shown else 1
+
+
+def paginate(request: HttpRequest, items, per_page: int | None = None,
+             large_order: tuple[str, ...] | None = None) -> Page:
+    """A page of `items`. With `large_order`, a list beyond the count limit is listed in that
+    order instead (an index's: sorting millions of rows by joined names for every page is
+    what made such a list slow); the page's `reordered` says so."""
+    per_page = per_page or settings.JIANHUI_PAGE_SIZE
+    paginator = BoundedPaginator(items, per_page)
+    reordered = large_order is not None and paginator.capped
+    if reordered:
+        count = paginator.count
+        paginator = BoundedPaginator(items.order_by(*large_order), per_page)
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
+    page.reordered = reordered
+    return page
 
 
 def get_scoped(queryset, scope, **lookup):

@@ -66,3 +66,18 @@ def indent(depth) -> str:
 def figure_texts(figures, columns) -> list[tuple[str, str]]:
     """(shown text, key) of each column of a column specification (lib/tables.py)."""
     return [(c.text(figures), c.key) for c in columns]
+
+
+@register.simple_tag
+def jurisdiction_options(jurisdictions, selected, indented=True):
+    """The <option>s of a jurisdiction filter, the chosen one selected: built in one join, as
+    a province's list pages name hundreds of jurisdictions (a template loop over them cost more
+    than the page's queries)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    selected = selected or ""
+    return mark_safe("".join(
+        f'<option value="{escape(j.code)}"{" selected" if j.code == selected else ""}>'
+        f'{indent(j.depth) if indented else ""}{escape(j.name)}</option>'
+        for j in jurisdictions))

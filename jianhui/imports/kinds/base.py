@@ -190,6 +190,11 @@ class Importer:
     def check(self) -> None:
         raise NotImplementedError
 
+    def touched(self) -> tuple[set[int], set[int]]:
+        """The enterprises and organisations `write` wrote (their statistics are refreshed in the
+        same transaction: bulk writes send no model signals)."""
+        return set(), set()
+
     def write(self) -> None:
         raise NotImplementedError
 

@@ -141,6 +141,11 @@ class CoverageImporter(Importer):
             self.error(row.number, ORG_NAME, row.org_name, f"系统中没有名为「{row.org_name}」的工会：请核对名称，或先导入工会组织。")
         return None
 
+    def touched(self) -> tuple[set[int], set[int]]:
+        ends = Coverage.objects.filter(pk__in=[c.pk for c in self.to_update])
+        return ({c.enterprise_id for c in self.to_create}
+                | set(ends.values_list("enterprise_id", flat=True))), set()
+
     def write(self) -> None:
         # Ends first, so that a new open coverage never meets the old one still open.
         Coverage.objects.bulk_update(self.to_update, ["end_on"], batch_size=1000)

@@ -124,6 +124,9 @@ class EnterpriseImporter(Importer):
         elif action == "update":
             self.to_update.append(candidate)
 
+    def touched(self) -> tuple[set[int], set[int]]:
+        return {e.pk for e in [*self.to_create, *self.to_update]}, set()
+
     def write(self) -> None:
         now = timezone.now()
         for e in self.to_create:

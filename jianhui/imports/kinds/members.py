@@ -358,6 +358,13 @@ class MemberImporter(Importer):
             ], ["name", "phone", "left_on", "version", "updated_at"])
         insert_rows(Member, NEW_FIELDS, self._new_rows())
 
+    def touched(self) -> tuple[set[int], set[int]]:
+        firms = set(Member.objects.filter(pk__in=[u[0] for u in self.updates])
+                    .values_list("enterprise_id", flat=True)) if self.updates else set()
+        firms |= {self.firm_pk[row[4]] for row, action in zip(self.rows, self.actions,
+                                                               strict=True) if action == CREATE}
+        return firms, set()
+
     def _new_rows(self) -> Iterator[tuple]:
         """The rows to create as tuples of NEW_FIELDS, made as they are written."""
         firm_pk = self.firm_pk

@@ -238,6 +238,12 @@ class UnionImporter(Importer):
             for row in self.rows if row.action in ("create", "update") for p in row.new_periods
         ], batch_size=1000)
 
+    def touched(self) -> tuple[set[int], set[int]]:
+        firms = {p.enterprise_id for p in self.moved}
+        firms |= {p.enterprise_id for row in self.rows for p in row.new_periods}
+        orgs = {row.org.pk for row in self.rows if row.action in ("create", "update")}
+        return firms, orgs
+
     def _allocate_keys(self, rows: list[UnionRow]) -> dict[int, str]:
         """A block of keys per jurisdiction, continuing next_organisation_key's sequence."""
         codes = dict(self.jurisdictions_by_pk({row.values["jurisdiction_id"] for row in rows}))

@@ -14,7 +14,7 @@ from jianhui.accounts.rights import right_required
 from jianhui.lib.workdays import is_working_day
 from jianhui.web.pages import as_of, paginate
 
-from ..bulletin import BulletinError, issue
+from ..bulletin import BulletinError, issue, issued_document
 from ..documents import (
     HEADER,
     RANKING_HEADERS,
@@ -85,4 +85,4 @@ def bulletin_page(request, key: str, no: int):
 def bulletin_docx(request, key: str, no: int):
     campaign = campaign_for(request, key)
     bulletin = _bulletin(campaign, no)
-    return docx_response(bulletin.document, bulletin.file_name)
+    return docx_response(issued_document(bulletin), bulletin.file_name)

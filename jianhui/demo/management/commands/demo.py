@@ -19,4 +19,5 @@ class Command(BaseCommand):
         for username, display, area, _role in DEMO_USERS:
             self.stderr.write(f"  {username:<10} {display}（{area}）")
         self.stderr.write(f"请用浏览器打开 http://{options['host']}:{options['port']}/accounts/login/")
-        serve(options["host"], options["port"], options["threads"], self.stderr)
+        serve(options["host"], options["port"], options["threads"], self.stderr,
+              options["workers"])

@@ -11,7 +11,7 @@ from jianhui.audit.log import operator
 from jianhui.campaign.management.commands.progress import find_campaign, parse_date
 from jianhui.lib.commands import BaseCommand, CommandError
 from jianhui.lib.workdays import holiday_name, is_working_day
-from jianhui.supervision.bulletin import BulletinError, issue
+from jianhui.supervision.bulletin import BulletinError, issue, issued_document
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:
-        sub = parser.add_subparsers(dest="kind", required=True, title="通报种类",
+        sub = parser.add_subparsers(dest="kind", required=True, title="通报种类", help="通报种类：daily 每日通报",
                                     parser_class=type(parser))
         daily = sub.add_parser("daily", help="每天一通报", called_from_command_line=True)
         daily.add_argument("--campaign", help="行动编号，默认为通报日期进行中的行动")
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                                   by_name=operator())
         except BulletinError as exc:
             raise CommandError(str(exc)) from exc
-        out.write_bytes(bytes(bulletin.document))
+        out.write_bytes(issued_document(bulletin))
         if options["json"]:
             self.stdout.write(json.dumps(bulletin.content, ensure_ascii=False))
         if new:

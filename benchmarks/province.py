@@ -1,0 +1,383 @@
+"""A province to measure the statistics against (issue 10, part 4).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5433/jh_scale_province \\
+        uv run python benchmarks/province.py --reset --counties 20 --towns 20 \\
+        --enterprises 100000 --members 1000000
+    DATABASE_URL=... uv run python benchmarks/province.py --measure-only   # again, same data
+
+Generates a province (a root, --counties counties, --towns towns each) through the bulk
+equivalents of the write paths: enterprises, surveys, organisations, coverage and members
+written with the importers' COPY (jianhui.imports.bulk.insert_rows: encrypted ID numbers and
+phones, blind indexes, public keys as an import writes them), then the statistics' facts built
+as `jianhui stats-rebuild` builds them. The history: enterprises founded 2000-2026 (some with
+no known date), deregistered and revoked ones, own unions and town federations, enterprises
+moving from the federation to their own union, dissolved unions, members joining and leaving.
+
+Then, in one run, the reference path (the direct queries) beside the fast path:
+  stats      `jianhui stats --json` for one date, in process (no process start)
+  series     the headline figures of the root on 365 consecutive days (the reference on a few
+             of them, scaled to 365: a year of direct queries takes too long to wait for)
+  dashboard  the root's dashboard page (GET /?j=<root>, as a superuser, through Django's test client)
+  rebuild    `stats-rebuild` from scratch
+  disk       the statistics' tables against the whole database
+  load       with --load SECONDS: benchmarks/load.py against `jianhui serve` on the same
+             database (32 users, 1 s think time): p50/p95 of the dashboard, the lists and an
+             enterprise page
+and the list pages and an enterprise page (fast path only). It also checks that both paths
+give the same JSON. PostgreSQL only (COPY). Never run by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import statistics as stats
+import sys
+import time
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianhui.settings")
+
+AS_OF = dt.date(2026, 9, 30)
+SEED = 20261127
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def timed(label: str):
+    started = time.perf_counter()
+    yield
+    log(f"  {label}: {time.perf_counter() - started:.1f} s")
+
+
+def reset_database(url: str) -> None:
+    import psycopg
+
+    name = urlparse(url).path.lstrip("/")
+    if not name.startswith("jh_"):
+        sys.exit(f"--reset drops the database: refusing a name not starting with jh_ ({name})")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def day_between(rng: random.Random, a: dt.date, b: dt.date) -> dt.date:
+    return a + dt.timedelta(days=rng.randint(0, max((b - a).days, 0)))
+
+
+def insert(model, names, rows) -> None:
+    """The importers' COPY, with "" for the optional text fields not given (as a form leaves
+    them) and None for the optional others."""
+    from django.db import models
+
+    from jianhui.imports.bulk import insert_rows
+
+    extra, values = [], []
+    for f in model._meta.concrete_fields:
+        if f.name in names or f.attname in names or f.primary_key or f.has_default() or \
+                getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or \
+                not f.editable or not (f.blank or f.null):
+            continue
+        extra.append(f.name)
+        values.append(None if f.null else "" if isinstance(f, models.CharField) else None)
+    insert_rows(model, (*names, *extra), (tuple(r) + tuple(values) for r in rows))
+
+
+def generate(args) -> None:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from jianhui.enterprises.models import EmployeeSurvey, Enterprise
+    from jianhui.imports.kinds.members import NEW_FIELDS, birth_date_of, gender_of
+    from jianhui.lib.codes import make_credit_code, make_id_number
+    from jianhui.regions.models import Jurisdiction, JurisdictionKind
+    from jianhui.statistics import sync
+    from jianhui.unions.models import Coverage, Member, OrganisationKind, UnionOrganisation
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if Enterprise.objects.exists():
+        sys.exit("the database holds data: --reset, or --measure-only")
+    rng = random.Random(SEED)
+    log(f"generating {args.counties} counties x {args.towns} towns, {args.enterprises:,} "
+        f"enterprises, {args.members:,} members")
+    started = time.perf_counter()
+    with timed("jurisdictions"):
+        root = Jurisdiction(code="990000", name="测试省", kind=JurisdictionKind.COUNTY, order=0)
+        root.save()
+        towns = []
+        for c in range(args.counties):
+            county = Jurisdiction(code=f"99{c + 1:02d}00", name=f"第{c + 1}县", parent=root,
+                                  kind=JurisdictionKind.DISTRICT, order=c)
+            county.save()
+            for t in range(args.towns):
+                town = Jurisdiction(code=f"{county.code}{t + 1:03d}", name=f"第{c + 1}县{t + 1}镇",
+                                    parent=county, kind=JurisdictionKind.TOWN, order=t)
+                town.save()
+                towns.append(town)
+    plans = []  # (town, founded, ended, deregistered?, employees)
+    for n in range(args.enterprises):
+        town = towns[n % len(towns)]
+        founded = None if rng.random() < 0.05 else day_between(rng, dt.date(2000, 1, 1),
+                                                              dt.date(2026, 6, 30))
+        employees = max(1, int(rng.lognormvariate(3.0, 1.2)))
+        end = None
+        kind = rng.random()
+        if kind < 0.08:
+            end = ("deregistered", day_between(rng, (founded or dt.date(2005, 1, 1))
+                                               + dt.timedelta(days=30), dt.date(2026, 9, 1)))
+        elif kind < 0.11:
+            end = ("revoked", day_between(rng, (founded or dt.date(2005, 1, 1))
+                                          + dt.timedelta(days=30), dt.date(2026, 9, 1)))
+        plans.append((town, founded, end, employees))
+    with timed("enterprises (COPY)"), transaction.atomic():
+        def enterprise_rows():
+            for n, (town, founded, end, employees) in enumerate(plans):
+                status = {"deregistered": "deregistered", "revoked": "revoked"}.get(
+                    end[0] if end else "", "operating")
+                yield (make_credit_code(f"91{town.code[:6]}{n:09d}"), f"测试企业{n}",
+                       f"CSQY{n}", town.pk, "制造业", employees, status, founded,
+                       end[1] if end and end[0] == "deregistered" else None,
+                       end[1] if end and end[0] == "revoked" else None)
+        insert(Enterprise, ("credit_code", "name", "name_initials", "jurisdiction",
+                                 "industry", "employees", "status", "founded_on",
+                                 "deregistered_on", "revoked_on"), enterprise_rows())
+    ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+    with timed("surveys (COPY)"), transaction.atomic():
+        insert(EmployeeSurvey, ("enterprise", "surveyed_on", "employees", "source"), (
+            (pk, day_between(rng, dt.date(2022, 9, 1), dt.date(2023, 6, 30)),
+             max(1, int(plan[3] * rng.uniform(0.7, 1.3))), "摸底")
+            for pk, plan in zip(ids, plans, strict=True) if rng.random() < 0.3))
+    # Unions: a federation per town (2012), own unions, moves from the federation to the own
+    # union, dissolutions.
+    covers = []  # (org key, enterprise pk, start, end)
+    orgs = []  # (key, name, kind, town pk, founded, dissolved)
+    for town in towns:
+        orgs.append((f"{town.code}-F", f"{town.name}工会联合会", OrganisationKind.FEDERATION,
+                     town.pk, dt.date(2012, 1, 1), None))
+    members_of = []  # (enterprise pk, start, end, weight)
+    for pk, (town, founded, end, employees) in zip(ids, plans, strict=True):
+        if rng.random() > args.unionized:
+            continue
+        start = max(founded or dt.date(2012, 1, 1), dt.date(2012, 1, 1)) + dt.timedelta(
+            days=rng.randint(0, 2000))
+        stop = end[1] if end else None
+        if stop is not None and stop <= start + dt.timedelta(days=10):
+            continue
+        if start >= AS_OF:
+            continue
+        route = rng.random()
+        if route < 0.55:  # own union
+            key = f"{town.code}-{pk}"
+            dissolved = (day_between(rng, start + dt.timedelta(days=200), dt.date(2026, 9, 1))
+                         if rng.random() < 0.03 else None)
+            orgs.append((key, f"测试企业{pk}工会", OrganisationKind.STANDALONE, town.pk, start,
+                         dissolved))
+            covers.append((key, pk, start, dissolved or stop))
+        else:  # the town's federation, some moving to an own union later
+            moved = (day_between(rng, start + dt.timedelta(days=100), dt.date(2026, 9, 1))
+                     if rng.random() < 0.2 else None)
+            if moved and stop and moved >= stop:
+                moved = None
+            covers.append((f"{town.code}-F", pk, start, moved or stop))
+            if moved:
+                key = f"{town.code}-{pk}"
+                orgs.append((key, f"测试企业{pk}工会", OrganisationKind.STANDALONE, town.pk,
+                             moved, None))
+                covers.append((key, pk, moved, stop))
+        members_of.append((pk, start, stop or AS_OF, employees))
+    with timed(f"organisations and coverage (COPY: {len(orgs):,} / {len(covers):,})"), \
+            transaction.atomic():
+        insert(UnionOrganisation, ("key", "name", "kind", "jurisdiction", "founded_on",
+                                        "dissolved_on"), orgs)
+        org_pk = dict(UnionOrganisation.objects.values_list("key", "pk"))
+        insert(Coverage, ("organisation", "enterprise", "start_on", "end_on"),
+                    ((org_pk[k], e, s, end) for k, e, s, end in covers))
+    total_weight = sum(w for *_, w in members_of)
+    with timed(f"members (COPY, {args.members:,})"), transaction.atomic():
+        seq = iter(range(10**9))
+
+        def member_rows():
+            for pk, start, stop, weight in members_of:
+                n = int(round(args.members * weight / total_weight))
+                for _ in range(n):
+                    k = next(seq)
+                    birth = dt.date(1960, 1, 1) + dt.timedelta(days=k // 450)
+                    idn = make_id_number("990101", birth, (k % 450) * 2 + 1)
+                    joined = day_between(rng, start, stop - dt.timedelta(days=1))
+                    left = (day_between(rng, joined + dt.timedelta(days=1), stop)
+                            if rng.random() < 0.15 and stop > joined + dt.timedelta(days=1)
+                            else None)
+                    yield ("会员", idn, gender_of(idn), birth_date_of(idn), "", pk, joined, left)
+        insert(Member, NEW_FIELDS, member_rows())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log(f"  members written: {Member.objects.count():,}")
+    with timed("statistics facts (stats-rebuild)"):
+        counts = sync.rebuild()
+    log(f"  facts: {counts}")
+    log(f"generated in {time.perf_counter() - started:.0f} s")
+
+
+def median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return stats.median(times)
+
+
+@contextmanager
+def reference_path():
+    """Everything that reads figures goes through the direct queries."""
+    from jianhui.statistics import query, reference
+
+    fast, fast_list = query.figures, query.rule25_list
+
+    def reference_list(on, paths=None, limit=None):
+        rows = reference.rule25_enterprises(on, paths)
+        return rows[:limit] if limit else rows
+
+    query.figures, query.rule25_list = query.reference_figures, reference_list
+    try:
+        yield
+    finally:
+        query.figures, query.rule25_list = fast, fast_list
+
+
+def measure(args) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from jianhui.enterprises.models import Enterprise
+    from jianhui.regions.models import Jurisdiction
+    from jianhui.statistics import query, sync
+    from jianhui.unions.models import Member
+
+    on = AS_OF
+    root = Jurisdiction.objects.get(parent__isnull=True, code="990000")
+    n_j = Jurisdiction.objects.count()
+    n_e, n_m = Enterprise.objects.count(), Member.objects.count()
+    print(f"province: {n_j} jurisdictions, {n_e:,} enterprises, {n_m:,} memberships; "
+          f"as of {on}")
+    out: dict[str, tuple] = {}
+
+    def stats_json() -> str:
+        buffer = io.StringIO()
+        call_command("stats", "--json", "--as-of", on.isoformat(), stdout=buffer)
+        return buffer.getvalue()
+
+    fast_json = stats_json()
+    out["stats --json, one date"] = (median_time(stats_json, 5), None)
+    with reference_path():
+        started = time.perf_counter()
+        ref_json = stats_json()
+        out["stats --json, one date"] = (out["stats --json, one date"][0],
+                                         time.perf_counter() - started)
+    same = fast_json == ref_json
+    print(f"stats --json: fast and reference identical: {'yes' if same else 'NO'}")
+
+    days = [on - dt.timedelta(days=k) for k in range(364, -1, -1)]
+    fast_series = median_time(lambda: query.series(days, root), 3)
+    sample = days[:: len(days) // (args.reference_dates - 1)][:args.reference_dates]
+    with reference_path():
+        started = time.perf_counter()
+        query.reference_figures(sample, [root])
+        per_date = (time.perf_counter() - started) / len(sample)
+    out["365-day series (root)"] = (fast_series, per_date * 365)
+    print(f"series: reference measured on {len(sample)} dates ({per_date:.2f} s a date), "
+          "scaled to 365")
+
+    user = get_user_model().objects.filter(username="bench").first() or \
+        get_user_model().objects.create_superuser("bench", password=None)
+    client = Client()
+    client.force_login(user)
+    url = f"/?j={root.code}&as_of={on.isoformat()}"  # a superuser without a role names it
+    with override_settings(ALLOWED_HOSTS=["*"]):
+        assert client.get(url).status_code == 200
+        fast_dash = median_time(lambda: client.get(url), 5)
+        with reference_path():
+            ref_dash = median_time(lambda: client.get(url), 1)
+        out["dashboard page (root)"] = (fast_dash, ref_dash)
+        e = Enterprise.objects.filter(members__isnull=False).order_by("pk").first()
+        for label, page in [("enterprise list", "/enterprises/"),
+                            ("members list", "/members/"),
+                            ("enterprise page", e.get_absolute_url())]:
+            out[label] = (median_time(lambda page=page: client.get(page), 5), None)
+    started = time.perf_counter()
+    sync.rebuild()
+    out["rebuild facts (stats-rebuild)"] = (time.perf_counter() - started, None)
+    with connection.cursor() as cursor:  # the rebuilt tables without the rows it replaced
+        for table in ("checkpoint", "dailydelta", "enterpriseinterval", "memberinterval",
+                      "organisationinterval"):
+            cursor.execute(f"VACUUM FULL ANALYZE statistics_{table}")
+        cursor.execute("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                       "WHERE c.relkind = 'r' AND c.relname LIKE 'statistics_%%'")
+        extra = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_database_size(current_database())")
+        whole = cursor.fetchone()[0]
+        cursor.execute("SELECT relname, n_live_tup FROM pg_stat_user_tables "
+                       "WHERE relname LIKE 'statistics_%%' ORDER BY relname")
+        rows = cursor.fetchall()
+    print()
+    print(f"{'':34}{'fast':>12}{'reference':>14}{'ratio':>9}")
+    for label, (fast, ref) in out.items():
+        ratio = f"{ref / fast:8.0f}x" if ref else ""
+        ref_text = f"{ref * 1000:11.0f} ms" if ref else ""
+        print(f"{label:34}{fast * 1000:9.1f} ms{ref_text:>14}{ratio:>9}")
+    print(f"extra disk (statistics tables)    {extra / 2**20:9.1f} MB of {whole / 2**20:,.0f} MB "
+          f"({100 * extra / whole:.1f}%)")
+    print("rows: " + ", ".join(f"{name.removeprefix('statistics_')} {n:,}" for name, n in rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--counties", type=int, default=20)
+    parser.add_argument("--towns", type=int, default=20, help="towns per county")
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--unionized", type=float, default=0.6,
+                        help="share of enterprises ever covered")
+    parser.add_argument("--reference-dates", type=int, default=3,
+                        help="dates of the series measured on the reference path")
+    parser.add_argument("--reset", action="store_true",
+                        help="drop and create the database of DATABASE_URL first (jh_* only)")
+    parser.add_argument("--measure-only", action="store_true")
+    parser.add_argument("--load", type=int, default=0, metavar="SECONDS",
+                        help="then run benchmarks/load.py for SECONDS against jianhui serve")
+    parser.add_argument("--port", type=int, default=8771, help="the server's port for --load")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("DATABASE_URL must name a PostgreSQL database (COPY)")
+    if args.reset:
+        reset_database(url)
+    import django
+
+    django.setup()
+    if not args.measure_only:
+        generate(args)
+    measure(args)
+    if args.load:
+        import subprocess
+
+        print(flush=True)
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "load.py"),
+                        "--start-server", "--port", str(args.port), "--seconds",
+                        str(args.load), "--as-of", AS_OF.isoformat()], check=True)
+
+
+if __name__ == "__main__":
+    main()

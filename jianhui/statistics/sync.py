@@ -1,0 +1,225 @@
+"""Keeping the facts in step with every write, in the writer's transaction.
+
+Every row-by-row write of the domain (services, forms, the admin, deletions) reaches here through
+the model signals connected in apps.py; bulk writers (imports, the demo) call `refresh` with the
+enterprises and organisations they wrote. `refresh` recomputes the facts of what was touched
+and adds the difference (new − old) to the sums, so a back-dated correction changes every later
+day at once. `rebuild` recomputes everything from scratch (`jianhui stats-rebuild`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
+
+from django.db import connection, transaction
+
+from jianhui.enterprises.models import Enterprise
+from jianhui.unions.models import Coverage, UnionOrganisation
+
+from . import facts as f
+from . import sums
+from .models import (
+    Checkpoint,
+    DailyDelta,
+    EnterpriseInterval,
+    MemberInterval,
+    OrganisationInterval,
+)
+
+PIECE_FIELDS = ("enterprise_id", "jurisdiction_id", "start", "end", "kind", "employees", "rule25")
+COUNTED_FIELDS = ("enterprise_id", "jurisdiction_id", "person", "start", "end")
+ALIVE_FIELDS = ("organisation_id", "jurisdiction_id", "kind", "start", "end")
+
+# Inside `deferred()`: the ids touched so far, refreshed once when the block ends.
+_pending: contextvars.ContextVar[tuple[set, set] | None] = contextvars.ContextVar(
+    "statistics_pending", default=None)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the refreshes of the writes inside the block and run them once at its end (a
+    service writing many rows, a test building a history)."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set((set(), set()))
+    try:
+        yield
+        e_ids, o_ids = _pending.get()
+    finally:
+        _pending.reset(token)
+    refresh(e_ids, o_ids)
+
+
+def touch(enterprise_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()) -> None:
+    """Refresh now, or at the end of the enclosing `deferred()` block."""
+    pending = _pending.get()
+    if pending is None:
+        refresh(enterprise_ids, organisation_ids)
+    else:
+        pending[0].update(enterprise_ids)
+        pending[1].update(organisation_ids)
+
+
+def _rows(model, fields, lookup: str, ids: set[int]) -> list[tuple]:
+    out: list[tuple] = []
+    for batch in f.chunked(ids):
+        out += model.objects.filter(**{f"{lookup}__in": batch}).order_by().values_list(*fields)
+    return out
+
+
+def refresh(enterprise_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()) -> None:
+    """Recompute the facts of these enterprises and organisations and add the difference to
+    the sums, inside the caller's transaction."""
+    e_ids = {i for i in enterprise_ids if i is not None}
+    o_ids = {i for i in organisation_ids if i is not None}
+    if not e_ids and not o_ids:
+        return
+    with transaction.atomic():
+        if o_ids:  # an organisation's dates and kind decide its enterprises' cover periods
+            e_ids |= set(Coverage._base_manager.filter(organisation_id__in=o_ids)
+                         .values_list("enterprise_id", flat=True))
+        if connection.features.has_select_for_update:
+            # Two writers of one enterprise: the second waits, then reads the first's facts.
+            list(Enterprise._base_manager.select_for_update().filter(pk__in=e_ids)
+                 .order_by("pk").values_list("pk"))
+        old_pieces = _rows(EnterpriseInterval, PIECE_FIELDS, "enterprise_id", e_ids)
+        old_counted = _rows(MemberInterval, COUNTED_FIELDS, "enterprise_id", e_ids)
+        old_alive = _rows(OrganisationInterval, ALIVE_FIELDS, "organisation_id", o_ids)
+        new = f.compute(e_ids, o_ids)
+        deltas: f.Deltas = {}
+        if sorted(old_pieces, key=repr) != sorted(new.pieces, key=repr):
+            f.enterprise_deltas(deltas, old_pieces, -1)
+            f.enterprise_deltas(deltas, new.pieces, +1)
+            _replace(EnterpriseInterval, PIECE_FIELDS, "enterprise_id", e_ids, new.pieces)
+        if sorted(old_alive, key=repr) != sorted(new.alive, key=repr):
+            f.organisation_deltas(deltas, old_alive, -1)
+            f.organisation_deltas(deltas, new.alive, +1)
+            _replace(OrganisationInterval, ALIVE_FIELDS, "organisation_id", o_ids, new.alive)
+        if sorted(old_counted, key=repr) != sorted(new.counted, key=repr):
+            # A person counts once per jurisdiction: take the union of their periods there
+            # with those in other enterprises, before and after.
+            persons = {r[2] for r in old_counted} | {r[2] for r in new.counted}
+            others = [r for r in _rows(MemberInterval, COUNTED_FIELDS, "person", persons)
+                      if r[0] not in e_ids] if persons else []
+            f.member_deltas(deltas, others + old_counted, -1)
+            f.member_deltas(deltas, others + new.counted, +1)
+            _replace(MemberInterval, COUNTED_FIELDS, "enterprise_id", e_ids, new.counted)
+        sums.apply(deltas)
+
+
+def _replace(model, fields, lookup: str, ids: set[int], rows: list[tuple]) -> None:
+    for batch in f.chunked(ids):
+        qs = model.objects.filter(**{f"{lookup}__in": batch})
+        qs._raw_delete(qs.db)
+    sums.insert_rows(model, fields, rows)
+
+
+def rebuild(progress=None) -> dict[str, int]:
+    """Every fact and sum from scratch, one jurisdiction's enterprises at a time (a person
+    counts once per jurisdiction, so a jurisdiction's members are one unit)."""
+    with transaction.atomic():
+        for model in (EnterpriseInterval, MemberInterval, OrganisationInterval, DailyDelta,
+                      Checkpoint):
+            qs = model.objects.all()
+            qs._raw_delete(qs.db)
+        by_jurisdiction: dict[int, list[int]] = {}
+        for pk, j in Enterprise._base_manager.order_by("jurisdiction_id", "pk").values_list(
+                "pk", "jurisdiction_id"):
+            by_jurisdiction.setdefault(j, []).append(pk)
+        counts = {"enterprises": 0, "pieces": 0, "counted": 0, "organisations": 0}
+        tree = sums.ancestors()
+        total: f.Deltas = {}
+        done = 0
+        for _j, ids in by_jurisdiction.items():
+            part = f.compute(ids, ())
+            sums.insert_rows(EnterpriseInterval, PIECE_FIELDS, part.pieces)
+            sums.insert_rows(MemberInterval, COUNTED_FIELDS, part.counted)
+            deltas: f.Deltas = {}
+            f.enterprise_deltas(deltas, part.pieces)
+            f.member_deltas(deltas, part.counted)
+            _merge_into(total, sums.roll_up(deltas, tree))
+            counts["enterprises"] += len(ids)
+            counts["pieces"] += len(part.pieces)
+            counts["counted"] += len(part.counted)
+            done += len(ids)
+            if progress:
+                progress(done)
+        orgs = f.compute((), None)
+        sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, orgs.alive)
+        deltas = {}
+        f.organisation_deltas(deltas, orgs.alive)
+        _merge_into(total, sums.roll_up(deltas, tree))
+        counts["organisations"] = len(orgs.alive)
+        sums.insert_rows(DailyDelta, ("jurisdiction_id", "day", *sums.DELTA_FIELDS),
+               [(j, day, *v) for (j, day), v in sorted(total.items()) if any(v)])
+        counts["days"] = sum(1 for v in total.values() if any(v))
+        counts["checkpoints"] = sums.build_checkpoints()
+    return counts
+
+
+def _merge_into(total: f.Deltas, part: f.Deltas) -> None:
+    for key, vector in part.items():
+        row = total.get(key)
+        if row is None:
+            total[key] = vector
+        else:
+            for i, v in enumerate(vector):
+                row[i] += v
+
+
+def rebuild_sums() -> None:
+    """The daily rows and checkpoints again from the stored facts (the tree changed shape)."""
+    with transaction.atomic():
+        for model in (DailyDelta, Checkpoint):
+            qs = model.objects.all()
+            qs._raw_delete(qs.db)
+        deltas: f.Deltas = {}
+        f.enterprise_deltas(deltas, EnterpriseInterval.objects.values_list(*PIECE_FIELDS))
+        f.member_deltas(deltas, MemberInterval.objects.values_list(*COUNTED_FIELDS))
+        f.organisation_deltas(deltas, OrganisationInterval.objects.values_list(*ALIVE_FIELDS))
+        sums.apply(deltas, checkpoints=False)
+        sums.build_checkpoints()
+
+
+def built() -> bool:
+    """Are there facts for this database (or nothing to have facts of)?"""
+    if DailyDelta.objects.exists():
+        return True
+    return not (Enterprise._base_manager.exists() or UnionOrganisation._base_manager.exists())
+
+
+# --- the signals (connected in apps.py) -------------------------------------------------------
+
+def enterprise_written(sender, instance, **kwargs) -> None:
+    touch(enterprise_ids=[instance.pk])
+
+
+def enterprise_row_written(sender, instance, **kwargs) -> None:
+    """A survey, coverage or member: its enterprise (and the one it left, if moved)."""
+    touch(enterprise_ids=[instance.enterprise_id, getattr(instance, "_stat_old_enterprise",
+                                                           None)])
+
+
+def remember_enterprise(sender, instance, **kwargs) -> None:
+    if instance.pk is not None and not kwargs.get("raw"):
+        instance._stat_old_enterprise = (sender._base_manager.filter(pk=instance.pk)
+                                         .values_list("enterprise_id", flat=True).first())
+
+
+def organisation_written(sender, instance, **kwargs) -> None:
+    touch(organisation_ids=[instance.pk])
+
+
+def remember_path(sender, instance, **kwargs) -> None:
+    instance._stat_old_path = (sender._base_manager.filter(pk=instance.pk)
+                               .values_list("path", flat=True).first()
+                               if instance.pk is not None else None)
+
+
+def jurisdiction_written(sender, instance, created=False, **kwargs) -> None:
+    old = getattr(instance, "_stat_old_path", None)
+    if old is not None and old != instance.path and DailyDelta.objects.exists():
+        rebuild_sums()
