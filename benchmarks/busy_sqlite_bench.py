@@ -10,8 +10,9 @@ fresh SQLite data dir (with the code under test: its migrations, its importers),
 of --rows/100 enterprises with one union each and --users county administrators, writes
 --rows valid member rows as a CSV, starts `jianhui serve` on --port and `jianhui import members`
 beside it, and lets each user, until the import has ended, log in afresh (login page, POST),
-then open the enterprise list and the members list, over and over (not the dashboard: on
-SQLite it takes ~45 s by itself with 100,000 members, which would hide what the import does). It prints every status code
+then open the enterprise list and the members list, over and over (not the dashboard: before
+the statistics were kept as daily deltas it took ~45 s by itself on SQLite with 100,000 members,
+which hid what the import does). It prints every status code
 seen by kind of request, the slowest request of each kind, and when the import's write phase
 started and ended. A benchmark, never run by pytest.
 """
