@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,14 +32,10 @@ DEMO_PASSWORD = "Demo-Pass-2023"
 os.environ.setdefault("JIANHUI_DEMO_SUPERVISION", "0")
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# The suite starts some 40 Python subprocesses (the CLI, `jianhui demo`, migration scripts).
-# Where the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), each of them
-# compiled Django and the project from source again, ~2 s of CPU apiece; instead they share
-# one bytecode cache outside the source tree, which Python checks against each source file.
-if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
-    os.environ.setdefault("PYTHONPYCACHEPREFIX",
-                          str(Path(tempfile.gettempdir()) / f"jianhui-pycache-{os.getuid()}"))
-
+# One bytecode cache for this process and its subprocesses where the environment forbids
+# writing bytecode: tests/pycache.py, loaded before Django by `-p tests.pycache` (pyproject);
+# here again for a run without that option (then only what is imported from here on).
+import pycache  # noqa: E402, F401  (tests/ is on sys.path: rootdir conftest)
 
 # The garbage collector: the test process holds ~350,000 long-lived objects (Django, the
 # project, the loaded demo's caches), and each full collection walked them all again, some
