@@ -309,7 +309,7 @@ class Visitor:
             elif now - idle_since >= quiet:
                 return
             assert now < deadline, (page.url, "请求迟迟未完成", [r.url for r in self.pending])
-            page.wait_for_timeout(20)  # lets Playwright deliver the request events
+            page.wait_for_timeout(40)  # lets Playwright deliver the request events
 
     def login(self, username: str, password: str = PASSWORD, expect: str = "/") -> None:
         page = self.page
