@@ -12,7 +12,7 @@ import sys
 
 # The order the README's command table follows.
 ORDER = ["demo", "init", "serve", "import", "stats", "progress", "load_demo", "users",
-         "backup", "restore", "rotate_keys", "audit_purge"]
+         "backup", "restore", "rotate_keys", "audit_purge", "audit_verify"]
 
 
 def overview() -> str:

@@ -25,10 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from jianhui.lib.files import NotPrivate, keep_private, secure_data_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -59,6 +62,20 @@ def envlist(name: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("JIANHUI_DATA_DIR") or "var").resolve()
+# Only the account running Jianhui may read its data dir: the database holds live session keys
+# (a copy of it is a county administrator's login), the keys decrypt the ID numbers. Files are
+# created 0600 whatever the umask; an existing dir or file that others may read is tightened at
+# start, or refused with a message naming it (issue 14, point 1).
+PRIVATE_FILES = ("jianhui.sqlite3", "jianhui.sqlite3-wal", "jianhui.sqlite3-shm", "secret_key",
+                 "field.key", "demo_password", "uploads")
+keep_private()
+try:
+    _tightened = secure_data_dir(DATA_DIR, PRIVATE_FILES)
+except NotPrivate as _exc:
+    raise ImproperlyConfigured(str(_exc)) from None
+if _tightened:
+    sys.stderr.write("注意：以下文件本机其他用户可以读取，已收紧为仅本账户可读写（目录 0700、文件 0600）："
+                     + "、".join(str(p) for p in _tightened) + "\n")
 
 
 def _secret_key() -> str:
@@ -123,6 +140,8 @@ MIDDLEWARE = [
     "jianhui.audit.log.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout pushed on at most once a minute, never waiting for a writer.
+    "jianhui.accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,7 +198,9 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # A writer waits this long for another's write lock (a big import's write
+                # phase holds it): logins wait, they do not fail (issue 14, point 5).
+                "timeout": envint("JIANHUI_SQLITE_BUSY_SECONDS", 300),
             },
         }
     }
@@ -247,9 +268,10 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout: every request pushes the expiry on; the cookie itself dies with the browser.
+# Idle timeout: a page view pushes the expiry on (at most once a minute, and never waiting for
+# a writer: accounts/sessions.py); the cookie itself dies with the browser.
 SESSION_COOKIE_AGE = 60 * envint("JIANHUI_SESSION_IDLE_MINUTES", 30)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("JIANHUI_HTTPS")
 X_FRAME_OPTIONS = "DENY"

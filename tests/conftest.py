@@ -7,12 +7,12 @@ load, and tests that write see their changes rolled back.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -32,13 +32,15 @@ DEMO_PASSWORD = "Demo-Pass-2023"
 os.environ.setdefault("JIANHUI_DEMO_SUPERVISION", "0")
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# The suite starts some 40 Python subprocesses (the CLI, `jianhui demo`, migration scripts).
-# Where the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), each of them
-# compiled Django and the project from source again, ~2 s of CPU apiece; instead they share
-# one bytecode cache outside the source tree, which Python checks against each source file.
-if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
-    os.environ.setdefault("PYTHONPYCACHEPREFIX",
-                          str(Path(tempfile.gettempdir()) / f"jianhui-pycache-{os.getuid()}"))
+# One bytecode cache for this process and its subprocesses where the environment forbids
+# writing bytecode: tests/pycache.py, loaded before Django by `-p tests.pycache` (pyproject);
+# here again for a run without that option (then only what is imported from here on).
+import pycache  # noqa: E402, F401  (tests/ is on sys.path: rootdir conftest)
+
+# The garbage collector: the test process holds ~350,000 long-lived objects (Django, the
+# project, the loaded demo's caches), and each full collection walked them all again, some
+# 20 times a run. Collect less often, and leave what exists after the demo load out of it.
+gc.set_threshold(50_000, 20, 100)
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +57,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_demo_accounts(DEMO_PASSWORD)
         load_demo_campaign()
         load_demo_assessment()
+    gc.collect()
+    gc.freeze()
 
 
 # --- Speed: build once, share, shrink where size is not the point ---------------------------
@@ -68,6 +72,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 #   not how long 15,028 rows take).
 # - `demo_data_dir`: a data dir holding the demo on SQLite, copied from one `jianhui
 #   load-demo` per session, for tests that drive the CLI or a server in a subprocess.
+# - `migrated_data_dir`: the same for an empty database, copied from one `jianhui migrate`
+#   (migrating from nothing costs a subprocess ~6 s of CPU; a copy takes milliseconds).
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +166,32 @@ def demo_data_dir(demo_template):
 
     def copy(dest: Path) -> Path:
         shutil.copytree(demo_template.dir, dest, dirs_exist_ok=True)
+        return dest
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """One `jianhui migrate` on a fresh SQLite data dir per session (only if a test asks):
+    an empty, migrated database, as every install has it before `init`. Tests never write
+    here: they take a copy from `migrated_data_dir`."""
+    data_dir = tmp_path_factory.mktemp("migrated-template")
+    result = subprocess.run([sys.executable, "-m", "jianhui.cli", "migrate", "--no-input"],
+                            env=cli_env(data_dir), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def migrated_data_dir(migrated_template):
+    """copy(dest) -> dest: a data dir with an empty, migrated SQLite database (and its secret
+    key), for tests whose subject comes after `migrate` (init, createsuperuser, the first
+    page); what migrating a brand-new data dir does is tested on its own (test_cli,
+    test_firstrun)."""
+
+    def copy(dest: Path) -> Path:
+        shutil.copytree(migrated_template, dest, dirs_exist_ok=True)
         return dest
 
     return copy

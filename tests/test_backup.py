@@ -30,7 +30,8 @@ import pytest
 from jianhui.ops.database import model_tables
 
 AS_OF = "2023-09-29"
-UPLOAD = ("uploads/2023/名册-高新区.csv", "姓名,身份证号\n张三,510623199001011234\n".encode())
+# An attachment (backed up); import uploads are not (issue 14, point 6: tests/test_faults.py).
+UPLOAD = ("attachments/2023/名册-高新区.csv", "姓名,身份证号\n张三,510623199001011234\n".encode())
 
 
 def cli(args: list[str], data_dir: Path, database_url: str = "",
@@ -104,7 +105,7 @@ def edit_manifest(edit: Callable[[dict], None]) -> Callable[[bytes], bytes]:
 def assert_untouched(target: Path) -> None:
     """After a refusal: no database, no restored files, no staging left behind."""
     assert not (target / "jianhui.sqlite3").exists()
-    assert not (target / "uploads").exists()
+    assert not (target / "attachments").exists()
     assert not list(target.glob(".restore-*")) and not list(target.glob("before-restore-*"))
 
 
@@ -137,7 +138,8 @@ def test_backup_file_manifest_and_checksums(source):
     assert source.summary["sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
     files = members(archive)
     manifest = json.loads(files.pop("manifest.json"))
-    assert manifest["format"] == "jianhui-backup" and manifest["format_version"] == 1
+    assert len(files.pop("manifest.sig")) == 64  # the manifest's HMAC under the Django key
+    assert manifest["format"] == "jianhui-backup" and manifest["format_version"] == 2
     assert manifest["database"] == {"engine": "sqlite", "file": "database/jianhui.sqlite3"}
     assert manifest["jianhui_version"] and manifest["created_at"].startswith("20")
     # The copy holds exactly what the live database held when the backup ran.
@@ -292,17 +294,17 @@ def test_restore_onto_a_non_empty_target_is_refused(source, restored, tmp_path):
 def test_force_sets_the_old_files_aside_and_restores(source, tmp_path):
     target = tmp_path / "live"
     shutil.copytree(source.dir, target)
-    (target / "uploads" / "only-here.txt").write_text("newer upload")
+    (target / "attachments" / "only-here.txt").write_text("newer upload")
     (target / "field.key").write_text("a key the backup does not have")
     result = cli(["restore", str(source.archive), "--force"], target)
     [aside] = target.glob("before-restore-*")
     assert aside.stat().st_mode & 0o777 == 0o700
-    assert (aside / "uploads" / "only-here.txt").read_text() == "newer upload"
+    assert (aside / "attachments" / "only-here.txt").read_text() == "newer upload"
     assert (aside / "field.key").read_text() == "a key the backup does not have"
     assert (target / "field.key").read_bytes() == (source.dir / "field.key").read_bytes()
     assert sqlite_counts(aside / "jianhui.sqlite3")["unions.Member"] == \
         source.counts["unions.Member"]
-    assert not (target / "uploads" / "only-here.txt").exists()
+    assert not (target / "attachments" / "only-here.txt").exists()
     assert (target / UPLOAD[0]).read_bytes() == UPLOAD[1]
     assert "原有文件已移到" in result.stderr
     assert stats(target) == source.stats

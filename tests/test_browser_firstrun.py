@@ -4,7 +4,7 @@ spreadsheets on a fresh data dir, step by step as the README names them.
 1. `jianhui init` → `jianhui serve` → sign in → download each template, fill it, upload,
    confirm (jurisdictions, enterprises, unions, coverage, members) → the dashboard of 旌阳区
    with figures computed by hand and a chart naming all six areas.
-2. `jianhui serve` on an empty data dir → the one-time 初始化 page → the import page.
+2. `jianhui serve` on an empty (migrated) database → the one-time 初始化 page → the import page.
 3. `jianhui createsuperuser` on an empty database → the page says what to do, never "auditor".
 
 Screenshots go to $JIANHUI_SCREENSHOT_DIR when it is set.
@@ -98,7 +98,7 @@ def cli(data_dir: Path, db_url: str, *args: str, stdin: str = "", env: dict | No
 class Server:
     """`jianhui serve` on a data dir of its own (and a throwaway database on PostgreSQL)."""
 
-    def __init__(self, tmp_path_factory, name: str) -> None:
+    def __init__(self, tmp_path_factory, name: str, migrated_data_dir=None) -> None:
         reason = _unavailable()
         if reason:
             if os.environ.get("JIANHUI_REQUIRE_BROWSER") == "1":
@@ -106,6 +106,11 @@ class Server:
             pytest.skip(reason)
         self.data_dir = tmp_path_factory.mktemp(name)
         self.db_url, self.drop = _database_url()
+        # On SQLite, a copy of the session's `jianhui migrate` on a fresh data dir (conftest);
+        # migrating a brand-new data dir is tested in test_cli and test_firstrun.
+        self.migrated = bool(migrated_data_dir and not self.db_url)
+        if self.migrated:
+            migrated_data_dir(self.data_dir)
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
@@ -143,8 +148,9 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path_factory, request):
-    s = Server(tmp_path_factory, request.node.name[:20])
+def server(tmp_path_factory, request, migrated_data_dir):
+    """A server on an empty database: migrated (by `jianhui migrate`), nothing else in it."""
+    s = Server(tmp_path_factory, request.node.name[:20], migrated_data_dir)
     yield s
     s.stop()
 
@@ -279,7 +285,8 @@ def test_the_web_init_page_on_an_empty_database(server, chromium):
 
 
 def test_a_superuser_on_an_empty_database_is_told_what_to_do(server, chromium):
-    server.cli("migrate", "--no-input")
+    if not server.migrated:
+        server.cli("migrate", "--no-input")
     server.cli("createsuperuser", "--no-input", "--username", "root", "--email", "root@example.org",
                env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD})
     server.start()

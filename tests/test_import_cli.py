@@ -18,7 +18,8 @@ from jianhui.imports.samples import write_csv, write_xlsx
 from jianhui.lib.codes import make_credit_code, make_id_number
 from jianhui.regions.models import Jurisdiction
 
-KEYS = {"kind", "file", "rows", "created", "updated", "unchanged", "errors", "warnings"}
+KEYS = {"kind", "file", "rows", "created", "updated", "unchanged", "errors", "warnings",
+        "error_total", "warning_total"}
 ISSUE_KEYS = {"row", "column", "value", "message"}
 
 
@@ -101,9 +102,12 @@ def test_json_shape_stdout_only_json_and_exit_codes(tmp_path, db):
     assert "未写入任何数据" in err
 
 
-def test_unknown_user_is_refused_with_a_non_zero_exit(tmp_path, db, capsys):
+def test_unknown_user_is_refused_with_a_non_zero_exit(tmp_path, db, capsys, monkeypatch):
     """A mistyped --user must not import with the whole county as scope."""
     j, *_ = county_files(tmp_path)
+    # As on the command line (run_from_argv), which closes the connections when it ends: here
+    # that would close the test's own transaction (PostgreSQL).
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     with pytest.raises(SystemExit) as exit_:
         main(["import", "jurisdictions", str(j), "--user", "nobody"])
     assert exit_.value.code != 0

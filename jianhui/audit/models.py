@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
+
+from . import chain
 
 
 class Action(models.TextChoices):
@@ -50,6 +52,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField("变更内容", default=dict, blank=True)
     reason = models.TextField("理由", blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    # The hash chain (chain.py): the previous event's hash and this event's own.
+    prev_hash = models.CharField("前一条的哈希", max_length=64, blank=True, editable=False)
+    hash = models.CharField("哈希", max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -64,7 +69,36 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnly("审计日志只能追加，不能修改。")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self))
+        # One event at a time takes the head: its hash becomes this event's prev_hash. The
+        # lock is held to the end of the caller's transaction, which is short everywhere (an
+        # import records its event last, just before its commit).
+        with transaction.atomic(using=using):
+            head = ChainHead.objects.using(using).select_for_update().get(pk=1)
+            self.prev_hash = head.hash
+            self.hash = chain.digest(self.prev_hash, self.chain_values())
+            super().save(*args, **kwargs)
+            ChainHead.objects.using(using).filter(pk=1).update(
+                hash=self.hash, events=models.F("events") + 1, last_id=self.pk)
+
+    def chain_values(self) -> dict:
+        return {name: getattr(self, name) for name in chain.FIELDS}
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("审计日志只能追加，不能删除。")
+
+
+class ChainHead(models.Model):
+    """The newest event's hash (one row, pk 1): what the next event chains to, and what a
+    verification or a backup compares the newest event with (deleting the newest events shows
+    here)."""
+
+    hash = models.CharField("最新哈希", max_length=64, default=chain.GENESIS)
+    events = models.PositiveBigIntegerField("已封存条数", default=0)
+    last_id = models.BigIntegerField("最新一条的编号", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计哈希链头"
+
+    def __str__(self) -> str:
+        return f"{self.events} 条，链头 {self.hash[:16]}"

@@ -3,8 +3,9 @@
 Small files run inside the request; larger ones (JIANHUI_IMPORT_INLINE_MAX_KB) in one
 in-process worker thread, started lazily. The job row is the only shared state: the page polls
 it. A job left running by a process that died is found when someone looks at it (`reap`):
-the import wrote in one transaction, so it is either complete (its ImportRecord says so) or
-nothing was written.
+the import wrote its rows, its ImportRecord, its audit event and the job's own final state in
+one transaction, so a job still "importing" wrote nothing; (jobs of older versions: their
+ImportRecord, when there is one, says it committed).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from .services import import_file
 logger = logging.getLogger(__name__)
 
 WORKER_TOKEN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-KEEP_ISSUES = 2000  # issues of each level kept in the database; the file keeps them all
+KEEP_ISSUES = 2000  # issues of each level kept in the database; the file keeps the report's
+# (the first kinds.base.MAX_ISSUES of each level)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
@@ -110,11 +112,18 @@ class _Progress:
 
 def _run(job_id, dry_run: bool) -> None:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
+
+    def finish(report: Report) -> None:
+        """The job's outcome and, for an import, its audit event: inside the import's
+        transaction when it wrote, so a crash cannot separate them from the rows."""
+        _finish(job, report, dry_run)
+
     try:
         report = import_file(
             job.kind, uploads.stored_path(job.stored_name), mode=job.mode, dry_run=dry_run,
             user=job.user.get_username(), file_name=job.file_name,
             progress=_Progress(job.pk), scope=right_paths(job.user, Right.IMPORT),
+            audit=None if dry_run else finish,
         )
     except Exception as exc:
         logger.exception("import job %s failed", job.pk)
@@ -124,6 +133,11 @@ def _run(job_id, dry_run: bool) -> None:
         if not dry_run:
             _audit(job, written=False, failure=type(exc).__name__)
         return
+    if dry_run:
+        _finish(job, report, dry_run)
+
+
+def _finish(job: ImportJob, report: Report, dry_run: bool) -> None:
     _keep_report(job, report)
     now = timezone.now()
     if dry_run:
@@ -159,7 +173,7 @@ def _keep_report(job: ImportJob, report: Report) -> None:
     job.report = {"rows": report.rows, "created": report.created, "updated": report.updated,
                   "unchanged": report.unchanged, "written": report.written,
                   "errors": masked(report.errors), "warnings": masked(report.warnings)}
-    job.error_count, job.warning_count = len(report.errors), len(report.warnings)
+    job.error_count, job.warning_count = report.errors.total, report.warnings.total
     job.done = report.rows
 
 

@@ -11,6 +11,7 @@ import re
 
 from jianhui.enterprises.models import OperatingStatus, Scale
 from jianhui.lib.codes import clean_text
+from jianhui.lib.text import invisible_message
 from jianhui.regions.models import JurisdictionKind
 from jianhui.unions.models import OrganisationKind
 
@@ -38,6 +39,19 @@ def text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return clean_text(value)
+
+
+def visible_text(label: str):
+    """A parser for a name (企业名称, 工会名称, 姓名, 法定代表人 ...): text that holds no
+    character a reader cannot see (the rule lives in lib/text.py)."""
+
+    def parse(value: object) -> str:
+        result = text(value)
+        if not result.isprintable():
+            raise ValueProblem(invisible_message(label, result))
+        return result
+
+    return parse
 
 
 def parse_date(value: object) -> dt.date:

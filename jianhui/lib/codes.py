@@ -15,6 +15,8 @@ from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
+from .text import invisible_message
+
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
@@ -110,6 +112,8 @@ def normalise_credit_code(value: object) -> str:
     name = "统一社会信用代码"
     if not code:
         raise CodeError(f"{name}为空：请填写营业执照上的18位{name}。")
+    if not code.isprintable():  # before the length: a character nobody can see is the fault
+        raise CodeError(invisible_message(name, code, "位"))
     if _looks_like_excel_number(value, code):
         raise CodeError(_EXCEL_MESSAGE.format(name=name, raw=code))
     if len(code) != 18:
@@ -182,6 +186,8 @@ def normalise_id_number(value: object, today: date | None = None) -> str:
     name = "身份证号"
     if not number:
         raise CodeError(f"{name}为空：请填写18位公民身份号码。")
+    if not number.isprintable():
+        raise CodeError(invisible_message(name, number, "位"))
     if _looks_like_excel_number(value, number):
         raise CodeError(_EXCEL_MESSAGE.format(name=name, raw=number))
     if len(number) == 15 and number.isascii() and number.isdigit():
@@ -266,6 +272,8 @@ def normalise_mobile(value: object) -> str:
     number = re.sub(r"[\s\-]", "", clean_text(value))
     if not number:
         raise CodeError("手机号为空：请填写11位手机号码。")
+    if not number.isprintable():
+        raise CodeError(invisible_message("手机号", number, "位"))
     if number.startswith("+86"):
         number = number[3:]
     elif number.startswith("86") and len(number) == 13:

@@ -4,16 +4,20 @@
     keys/secret_key, keys/field.key, ...       (mode 0600 on restore)
     data/uploads/..., data/attachments/...     (attachment directories of the data dir)
     media/...                                  (MEDIA_ROOT, when it lies outside the data dir)
-    manifest.json                              (last: it lists the sha256 of every other file)
+    manifest.json                              (it lists the sha256 of every other file)
+    manifest.sig                               (last: HMAC-SHA256 of manifest.json, format 2)
 
-Reading verifies every file against the manifest while extracting into a private staging
-directory; nothing outside the staging directory is touched until all files are verified.
+Reading first streams the whole file (gzip to its trailer, its CRC and length; nothing after
+it), then verifies every file against the manifest while extracting into a private staging
+directory, then the manifest's signature under the Django key (issue 14, point 6); nothing
+outside the staging directory is touched until all of it holds.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -25,8 +29,9 @@ from pathlib import Path
 from .datadir import OpsError, safe_member
 
 FORMAT = "jianhui-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: signed (manifest.sig), uploads left out
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 BROKEN = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError)
 
 
@@ -61,13 +66,65 @@ class Writer:
             self.tar.addfile(info, reader)  # raises if the file shrank while being read
         self.files[name] = {"sha256": reader.digest.hexdigest(), "size": info.size}
 
-    def close(self, manifest: dict) -> None:
+    def close(self, manifest: dict, secret: str) -> None:
+        """Add the manifest and its signature under `secret` (the Django key), and finish."""
         data = json.dumps({**manifest, "files": self.files}, ensure_ascii=False,
                           indent=2).encode()
-        info = tarfile.TarInfo(MANIFEST)
-        info.size, info.mtime, info.mode = len(data), int(time.time()), 0o600
-        self.tar.addfile(info, io.BytesIO(data))
+        for name, content in ((MANIFEST, data), (SIGNATURE, sign(data, secret).encode())):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(content), int(time.time()), 0o600
+            self.tar.addfile(info, io.BytesIO(content))
         self.tar.close()
+
+
+def sign(manifest: bytes, secret: str) -> str:
+    """HMAC-SHA256 of the manifest (which holds every file's SHA-256) under a key derived from
+    the Django secret key: a forger who rewrites a file and its checksum lacks the key."""
+    key = hashlib.sha256(b"jianhui-backup-signature:" + secret.encode()).digest()
+    return hmac.new(key, manifest, hashlib.sha256).hexdigest()
+
+
+def verify_whole(path: Path) -> None:
+    """Stream the whole file: one gzip member whose CRC and length hold, and not a byte
+    after it (Python's gzip would skip trailing zeros; tar stops at its end marker)."""
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                if inflater.eof:
+                    raise OpsError(f"{path} 在备份数据之后还有多余的内容（文件末尾被追加或改动过），"
+                                   "拒绝恢复，未做任何改动。")
+                inflater.decompress(chunk, 1 << 20)  # output discarded, a chunk at a time
+                while inflater.unconsumed_tail:
+                    inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+    except zlib.error as exc:
+        raise OpsError(f"{path} 已损坏（gzip 校验失败：{exc}），拒绝恢复，未做任何改动。") from exc
+    if not inflater.eof:
+        raise OpsError(f"{path} 已损坏（不完整：gzip 数据没有正常结束），拒绝恢复，未做任何改动。")
+    if inflater.unused_data:
+        raise OpsError(f"{path} 在备份数据之后还有多余的内容（文件末尾被追加或改动过），"
+                       "拒绝恢复，未做任何改动。")
+
+
+def check_signature(path: Path, secret: str) -> None:
+    """The manifest's signature must be the one the key gives; raises OpsError in Chinese."""
+    found: dict[str, bytes] = {}
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            for name in (MANIFEST, SIGNATURE):
+                try:
+                    found[name] = tar.extractfile(tar.getmember(name)).read()
+                except KeyError:
+                    pass
+    except BROKEN as exc:
+        raise OpsError(f"{path} 已损坏（{exc}），拒绝恢复，未做任何改动。") from exc
+    if SIGNATURE not in found:
+        raise OpsError(f"{path} 没有签名（{SIGNATURE}）：它不是本版本建会生成的备份，或签名被去掉了。"
+                       "拒绝恢复，未做任何改动。")
+    expected = sign(found.get(MANIFEST, b""), secret)
+    if not hmac.compare_digest(expected, found[SIGNATURE].decode("ascii", "replace").strip()):
+        raise OpsError(f"{path} 的签名与密钥不符：备份被伪造或改动过，或恢复时使用的 Django 密钥"
+                       "与备份时不同。拒绝恢复，未做任何改动。")
 
 
 def read_manifest(path: Path) -> dict:
@@ -109,7 +166,7 @@ def extract_verified(path: Path, manifest: dict, staging: Path) -> None:
         with tarfile.open(path, "r|gz") as tar:
             for member in tar:
                 name = member.name
-                if name == MANIFEST:
+                if name in (MANIFEST, SIGNATURE):
                     continue
                 if name not in expected or name in seen:
                     raise OpsError(f"备份中的 {name} 不在清单中（或重复出现），备份已被改动，拒绝恢复。")

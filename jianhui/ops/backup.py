@@ -15,10 +15,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import django
+from django.conf import settings
 from django.utils import timezone
 
 from jianhui.audit.log import record
 from jianhui.audit.models import Action
+from jianhui.audit.verify import verify_chain
 from jianhui.lib.files import sha256_file
 
 from . import database
@@ -64,6 +66,9 @@ def make_backup(out: Path, *, username: str) -> dict:
     """Write the backup; return a summary (also what `--json` prints)."""
     out = target_path(out.expanduser().absolute())
     kind = database.engine()
+    # The audit log's hash chain is checked first: a backup records whether the log it
+    # carries was intact, and its head, to compare with later (issue 14, point 7).
+    audit_chain = verify_chain()
     work = Path(tempfile.mkdtemp(prefix=".jianhui-backup-", dir=out.parent))
     # mkstemp creates the file with mode 0600: it will hold the keys.
     fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
@@ -90,8 +95,9 @@ def make_backup(out: Path, *, username: str) -> dict:
                 "database": {"engine": kind, "file": database.DUMP_NAMES[kind]},
                 "migrations": snap.migrations, "row_counts": snap.row_counts,
                 "keys": keys, "directories": directories,
+                "audit_chain": audit_chain.as_json(),
             }
-            writer.close(manifest)
+            writer.close(manifest, settings.SECRET_KEY)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(part, out)
@@ -106,7 +112,10 @@ def make_backup(out: Path, *, username: str) -> dict:
         "created_at": manifest["created_at"], "engine": kind,
         "migrations": snap.migrations, "row_counts": snap.row_counts,
         "files": len(writer.files), "keys": keys, "warnings": warnings,
+        "audit_chain": audit_chain.as_json(),
     }
+    if not audit_chain.ok:
+        warnings.append(audit_chain.summary())
     record(Action.BACKUP, username=username, object_key=out.name, object_repr="数据备份",
            detail={"op": "backup", "file": str(out), "sha256": summary["sha256"],
                    "size": summary["size"], "engine": kind, "files": summary["files"],

@@ -25,8 +25,10 @@ KEY_FILES = ("secret_key", "field.key", "demo_password")
 KEY_ENV = {"secret_key": "JIANHUI_SECRET_KEY", "field.key": "JIANHUI_FIELD_KEY"}
 KEY_LABELS = {"secret_key": "Django 密钥", "field.key": "字段加密密钥",
               "demo_password": "演示账号密码"}
-# Attachment directories inside the data dir (the ones that exist are taken).
-ATTACHMENT_DIRS = ("uploads", "attachments")
+# Attachment directories inside the data dir (the ones that exist are taken). Not `uploads/`:
+# import files hold full ID numbers and phones in clear, live a day (JIANHUI_UPLOAD_KEEP_HOURS)
+# and are needed by no restore (issue 14, point 6).
+ATTACHMENT_DIRS = ("attachments",)
 
 
 def data_dir() -> Path:

@@ -28,7 +28,7 @@ from jianhui.audit.models import Action
 from jianhui.lib.files import sha256_file
 
 from . import database
-from .archive import extract_verified, read_manifest
+from .archive import check_signature, extract_verified, read_manifest, verify_whole
 from .database import ENGINE_LABELS
 from .datadir import (
     KEY_LABELS,
@@ -39,6 +39,17 @@ from .datadir import (
     files_under,
     key_files,
 )
+
+
+def _signing_secret(manifest: dict, staging: Path) -> str:
+    """The Django key the backup was signed under: the one given by environment variable
+    when the backup says it was external (a forger holds no copy), else the archive's own
+    key file (then the signature proves integrity, not origin: keep backups private)."""
+    entry = manifest.get("keys", {}).get("secret_key", {})
+    staged = staging / "keys" / "secret_key"
+    if entry.get("external") or not staged.is_file():
+        return settings.SECRET_KEY
+    return staged.read_text().strip()
 
 
 @dataclass
@@ -53,6 +64,7 @@ def restore_backup(path: Path, *, force: bool, username: str,
     path = path.expanduser().absolute()
     if not path.is_file():
         raise OpsError(f"找不到备份文件 {path}。")
+    verify_whole(path)
     manifest = read_manifest(path)
     kind = database.engine()
     _check_engine(manifest, kind)
@@ -74,6 +86,7 @@ def restore_backup(path: Path, *, force: bool, username: str,
     try:
         log("正在校验并解出备份……")
         extract_verified(path, manifest, staging)
+        check_signature(path, _signing_secret(manifest, staging))
         if conflicts.messages:
             aside = _set_aside(conflicts, root, log)
         log("正在恢复数据库……")

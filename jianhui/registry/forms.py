@@ -32,6 +32,7 @@ class PlacedForm(EditForm):
 class EnterpriseForm(PlacedForm):
     replace_only = frozenset(personal_fields(Enterprise))
     clearable = frozenset({"phone"})
+    visible = frozenset({"name", "legal_representative", "contact"})
     field_order = ["name", "jurisdiction", "industry", "status", "founded_on", "deregistered_on",
                    "revoked_on", "employees", "female_employees", "migrant_workers",
                    "scale_override", "legal_representative", "contact", "phone", "phone_clear",
@@ -54,6 +55,7 @@ class EnterpriseForm(PlacedForm):
 class OrganisationForm(PlacedForm):
     replace_only = frozenset(personal_fields(UnionOrganisation))
     clearable = frozenset({"chair_phone"})
+    visible = frozenset({"name", "chair"})
     field_order = ["name", "kind", "jurisdiction", "credit_code", "founded_on", "dissolved_on",
                    "chair", "chair_phone", "chair_phone_clear"]
 
@@ -71,6 +73,7 @@ class MemberForm(EditForm):
 
     replace_only = frozenset(personal_fields(Member))
     clearable = frozenset({"phone"})
+    visible = frozenset({"name"})
     field_order = ["name", "id_number", "phone", "phone_clear", "joined_on", "left_on"]
 
     class Meta:

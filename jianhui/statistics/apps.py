@@ -30,7 +30,13 @@ class StatisticsConfig(AppConfig):
 
 
 def _build_if_missing(sender, using="default", **kwargs) -> None:
-    from . import sync
+    from django.db import connections
 
+    from . import sync
+    from .models import DailyDelta
+
+    # A migration backwards (to before the statistics' tables) leaves nothing to build.
+    if DailyDelta._meta.db_table not in connections[using].introspection.table_names():
+        return
     if not sync.built():
         sync.rebuild()

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from jianhui.accounts.rights import Right, has_right, right_paths
 from jianhui.accounts.scope import scope_of
 from jianhui.lib.scoping import paths_q
+from jianhui.lib.text import invisible_message
 from jianhui.lib.versioning import ConcurrentEdit
 from jianhui.regions.models import Jurisdiction
 
@@ -66,6 +67,8 @@ class EditForm(VersionedForm):
     """
 
     clearable: frozenset[str] = frozenset()
+    # Names a person reads: no character a reader cannot see (the rule: lib/text.py).
+    visible: frozenset[str] = frozenset()
     required_css_class = "required"
 
     def __init__(self, *args, user: Any, **kwargs) -> None:
@@ -76,6 +79,14 @@ class EditForm(VersionedForm):
 
     def may_replace(self, name: str) -> bool:
         return True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in sorted(self.visible):
+            value = cleaned.get(name)
+            if isinstance(value, str) and not value.isprintable():
+                self.add_error(name, invisible_message(str(self.fields[name].label), value))
+        return cleaned
 
     def _add_replace_field(self, name: str) -> None:
         model_field = self.instance._meta.get_field(name)

@@ -88,3 +88,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
     request_id = getattr(request, "request_id", "")
     logger.error("server error on %s %s, request id %s", request.method, request.path, request_id)
     return HttpResponse(render_to_string("500.html", {"request_id": request_id}), status=500)
+
+
+def chinese_413_in_waitress() -> None:
+    """Waitress refuses a body above its max_request_body_size itself, before the
+    application sees the request, with an English text page; make that our Chinese 413 page
+    (issue 14, point 6). Called by `jianhui serve` before it starts waitress."""
+    from waitress.utilities import RequestEntityTooLarge
+
+    def to_response(self, ident=None):
+        limit = getattr(settings, "JIANHUI_MAX_REQUEST_BYTES", 0) // (1024 * 1024)
+        body = render_to_string("413.html", {"limit_mb": limit}).encode("utf-8")
+        return (f"{self.code} {self.reason}",
+                [("Content-Type", "text/html; charset=utf-8")], body)
+
+    RequestEntityTooLarge.to_response = to_response

@@ -24,6 +24,33 @@ from ..values import ValueProblem, is_blank, text
 
 MODES = ("upsert", "create", "update")
 BATCH = 2000  # rows per bulk statement and per `__in` lookup
+# A file with millions of bad rows must not make millions of issues (issue 14, point 2): the
+# first MAX_ISSUES of each level are kept (and shown), the rest only counted; a cell's value
+# is echoed up to VALUE_CHARS, a message up to MESSAGE_CHARS (its start and its end, the fix).
+MAX_ISSUES = 10_000
+VALUE_CHARS = 200
+MESSAGE_CHARS = 1000
+
+
+def clip(text: str, limit: int) -> str:
+    """text, or its start and end around an ellipsis when longer than limit."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return text[:head] + "……" + text[len(text) - (limit - head - 2):]
+
+
+class Issues(list):
+    """The issues of one level: the first MAX_ISSUES kept, `total` counting all of them."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.total = len(self)
+
+    def append(self, issue) -> None:
+        self.total += 1
+        if len(self) < MAX_ISSUES:
+            super().append(issue)
 
 
 @dataclass
@@ -46,8 +73,8 @@ class Report:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
+    errors: Issues = field(default_factory=Issues)
+    warnings: Issues = field(default_factory=Issues)
     written: bool = False
     record_id: int | None = None  # the ImportRecord this run left
 
@@ -57,13 +84,15 @@ class Report:
             "updated": self.updated, "unchanged": self.unchanged,
             "errors": [i.as_json() for i in self.errors],
             "warnings": [i.as_json() for i in self.warnings],
+            # the lists hold the first MAX_ISSUES; these count them all
+            "error_total": self.errors.total, "warning_total": self.warnings.total,
         }
 
     def summary(self, label: str, dry_run: bool = False) -> str:
         counts = (f"共 {self.rows} 行：新增 {self.created}，更新 {self.updated}，"
-                  f"未变 {self.unchanged}，错误 {len(self.errors)}，提示 {len(self.warnings)}")
+                  f"未变 {self.unchanged}，错误 {self.errors.total}，提示 {self.warnings.total}")
         if self.errors:
-            return f"{label}导入未执行，文件有 {len(self.errors)} 处错误，未写入任何数据。{counts}。"
+            return f"{label}导入未执行，文件有 {self.errors.total} 处错误，未写入任何数据。{counts}。"
         if dry_run:
             return f"{label}文件校验通过（试运行，未写入）。{counts}。"
         return f"{label}导入完成。{counts}。"
@@ -141,10 +170,14 @@ class Importer:
         return self.headers.get(column, column)
 
     def error(self, row: int, column: str, value: object, message: str) -> None:
-        self.report.errors.append(Issue(row, self.header(column), shown(value), message))
+        self.report.errors.append(self._issue(row, column, value, message))
 
     def warn(self, row: int, column: str, value: object, message: str) -> None:
-        self.report.warnings.append(Issue(row, self.header(column), shown(value), message))
+        self.report.warnings.append(self._issue(row, column, value, message))
+
+    def _issue(self, row: int, column: str, value: object, message: str) -> Issue:
+        return Issue(row, self.header(column), clip(shown(value), VALUE_CHARS),
+                     clip(message, MESSAGE_CHARS))
 
     def start(self, headers: dict[str, str]) -> None:
         self.headers = headers

@@ -11,7 +11,7 @@ from jianhui.lib.codes import normalise_credit_code
 from jianhui.lib.text import initials
 
 from ..readers import Columns
-from ..values import SCALE, STATUS, parse_date, parse_int, text
+from ..values import SCALE, STATUS, parse_date, parse_int, text, visible_text
 from .base import OUTSIDE, Importer, JurisdictionIndex, RowReader, chunks
 
 # column → model field; the order is the template's
@@ -28,6 +28,7 @@ PARSERS = {
     "统一社会信用代码": normalise_credit_code, "企业规模": SCALE, "职工人数": parse_int,
     "女职工人数": parse_int, "农民工人数": parse_int, "经营状态": STATUS,
     "成立日期": parse_date, "注销日期": parse_date, "吊销日期": parse_date,
+    **{column: visible_text(column) for column in ("企业名称", "法定代表人", "联系人")},
 }
 BLANK = {"scale_override": "", "female_employees": None, "migrant_workers": None,
          "founded_on": None, "deregistered_on": None, "revoked_on": None}

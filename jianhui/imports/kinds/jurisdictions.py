@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from jianhui.regions.models import TOP_KINDS, Jurisdiction, JurisdictionKind
 
 from ..readers import Columns
-from ..values import JURISDICTION_KIND
+from ..values import JURISDICTION_KIND, visible_text
 from .base import OUTSIDE, Importer, RowReader, inside
 
 
@@ -51,8 +51,8 @@ class JurisdictionImporter(Importer):
 
     def add(self, number: int, cells: dict[str, object]) -> None:
         r = RowReader(self, number, cells)
-        name = r.get("辖区名称", required=True, max_length=64)
-        code = (r.get("辖区代码", max_length=32) or "").replace(" ", "")
+        name = r.get("辖区名称", visible_text("辖区名称"), required=True, max_length=64)
+        code = (r.get("辖区代码", visible_text("辖区代码"), max_length=32) or "").replace(" ", "")
         if "/" in code:
             r.fail("辖区代码", code, "辖区代码不能包含“/”：请只用数字或字母。")
         parent_ref = (r.get("上级辖区") or "").replace(" ", "")

@@ -36,7 +36,7 @@ from jianhui.unions.models import Coverage, Member
 
 from ..bulk import insert_rows
 from ..readers import Columns
-from ..values import ValueProblem, parse_date
+from ..values import ValueProblem, parse_date, visible_text
 from .base import Importer, Memo, RowReader, chunks
 
 CREATE, UPDATE = 1, 2
@@ -150,7 +150,7 @@ class MemberImporter(Importer):
         if type(name) is not str or type(id_number) is not str:
             return None
         name = to_half_width(name).strip()
-        if not name or len(name) > NAME_LENGTH:
+        if not name or len(name) > NAME_LENGTH or not name.isprintable():
             return None
         if phone is None or phone == "":
             phone = ""
@@ -171,7 +171,7 @@ class MemberImporter(Importer):
 
     def _parse(self, number: int, cells: dict[str, object]) -> Row | None:
         r = RowReader(self, number, cells)
-        name = r.get("姓名", required=True, max_length=NAME_LENGTH)
+        name = r.get("姓名", visible_text("姓名"), required=True, max_length=NAME_LENGTH)
         id_number = r.get("公民身份号码", normalise_id_number, required=True)
         phone = r.get("手机号码", normalise_mobile) or ""
         code = r.get("所在企业信用代码", normalise_credit_code, required=True)

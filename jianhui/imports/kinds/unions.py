@@ -19,7 +19,7 @@ from jianhui.unions import rules
 from jianhui.unions.models import Coverage, OrganisationKind, UnionOrganisation
 
 from ..readers import Columns
-from ..values import ORGANISATION_KIND, ValueProblem, parse_date, split_codes
+from ..values import ORGANISATION_KIND, ValueProblem, parse_date, split_codes, visible_text
 from .base import OUTSIDE, Importer, JurisdictionIndex, RowReader, chunks
 from .periods import Period, check_periods, existing_periods
 
@@ -80,12 +80,12 @@ class UnionImporter(Importer):
     def add(self, number: int, cells: dict[str, object]) -> None:
         r = RowReader(self, number, cells)
         v = {
-            "name": r.get("工会名称", required=True, max_length=128),
+            "name": r.get("工会名称", visible_text("工会名称"), required=True, max_length=128),
             "kind": r.get("组织类型", ORGANISATION_KIND, required=True),
             "jurisdiction": r.get("所属辖区", self.jurisdictions.resolve, required=True),
             "founded_on": r.get("成立日期", parse_date, required=True),
             "dissolved_on": r.get("撤销日期", parse_date),
-            "chair": r.get("工会主席", max_length=64) or "",
+            "chair": r.get("工会主席", visible_text("工会主席"), max_length=64) or "",
             "chair_phone": r.get("联系电话", max_length=32) or "",
             "credit_code": r.get("工会统一社会信用代码", union_code),
         }

@@ -29,7 +29,10 @@ def serve(host: str, port: int, threads: int, out, workers: int = 1) -> None:
     """
     from django.core.wsgi import get_wsgi_application
 
+    from jianhui.web.security import chinese_413_in_waitress
+
     application = get_wsgi_application()  # what jianhui/wsgi.py serves, settings already set
+    chinese_413_in_waitress()
 
     if host not in settings.ALLOWED_HOSTS and host not in ("0.0.0.0", "::"):
         settings.ALLOWED_HOSTS.append(host)

@@ -16,6 +16,7 @@ from jianhui.imports.services import import_file
 from jianhui.lib.commands import BaseCommand, CommandError
 
 PHASES = {"read": "读取校验", "check": "比对数据库", "write": "写入"}
+SHOWN = 200  # issues of each level written to stderr; the rest are counted (and in --json)
 
 
 class Command(BaseCommand):
@@ -43,17 +44,46 @@ class Command(BaseCommand):
         with _progress(self.stderr) as progress:
             report = import_file(kind, path, mode=options["mode"], dry_run=options["dry_run"],
                                  user=options["user"], progress=progress,
-                                 scope=scope)
+                                 scope=scope,
+                                 audit=_audit(kind, options["mode"], path, options["user"]))
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         else:
             for label, issues in (("错误", report.errors), ("提示", report.warnings)):
-                for i in issues:
-                    self.stderr.write(f"{label} 第{i.row}行 [{i.column}] {i.value}：{i.message}")
+                for i in issues[:SHOWN]:
+                    where = f"第{i.row}行 [{i.column}] {i.value}" if i.row else "整个文件"
+                    self.stderr.write(f"{label} {where}：{i.message}")
+                if issues.total > SHOWN:
+                    self.stderr.write(f"……另有 {issues.total - SHOWN} 处{label}未显示（共 "
+                                      f"{issues.total} 处；--json 列出前 {len(issues)} 处）。")
         style = self.style.ERROR if report.errors else self.style.SUCCESS
         self.stderr.write(report.summary(KINDS[kind].label, options["dry_run"]), style_func=style)
         if report.errors:
             raise SystemExit(1)
+
+
+def _audit(kind: str, mode: str, path: Path, username: str | None):
+    """The audit event of a CLI import, as a web import has one (written or not): it names
+    --user, else the operating-system user, and always the OS user who ran the command."""
+
+    def audit(report) -> None:
+        from django.contrib.auth import get_user_model
+
+        from jianhui.audit.log import login_name, operator, record
+        from jianhui.audit.models import Action
+
+        user = (get_user_model().objects.filter(username=username).first()
+                if username else None)
+        record(Action.IMPORT, user=user, username=username or operator(),
+               model="imports.ImportRecord", object_key=str(report.record_id or ""),
+               object_repr=f"{KINDS[kind].label}导入（命令行）：{path.name}"[:200],
+               detail={"kind": kind, "mode": mode, "file": path.name, "cli": True,
+                       "os_user": login_name(), "written": report.written, "rows": report.rows,
+                       "created": report.created, "updated": report.updated,
+                       "unchanged": report.unchanged, "errors": report.errors.total,
+                       "warnings": report.warnings.total, "record": report.record_id})
+
+    return audit
 
 
 def _scope_of(username: str | None) -> list[str] | None:
