@@ -11,8 +11,9 @@ import os
 import sys
 
 # The order the README's command table follows.
-ORDER = ["demo", "init", "serve", "import", "stats", "progress", "load_demo", "users",
-         "backup", "restore", "rotate_keys", "audit_purge", "audit_verify"]
+ORDER = ["demo", "init", "serve", "import", "stats", "stats_rebuild", "progress", "bulletin",
+         "assess", "load_demo", "users", "backup", "restore", "rotate_keys", "audit_purge",
+         "audit_verify"]
 
 
 def overview() -> str:
