@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand
-
 from jianhui.audit.verify import verify_chain
+from jianhui.lib.commands import BaseCommand
 
 
 class Command(BaseCommand):
