@@ -728,6 +728,24 @@ def test_an_archive_is_verified_to_its_last_byte(site_backup, tmp_path, damage):
         assert not (tmp_path / "target" / "jianhui.sqlite3").exists()
 
 
+@pytest.mark.parametrize("tail", [b"", b"\0" * 512, b"appended"])
+def test_bytes_after_a_member_that_inflates_beyond_a_window_are_refused(tmp_path, tail):
+    """A member whose last read inflates to more than the 1 MiB output window leaves the bytes
+    after it in zlib's unconsumed_tail, which zlib no longer consumes: refused, not a loop."""
+    import gzip
+
+    from jianhui.ops.archive import verify_whole
+    from jianhui.ops.datadir import OpsError
+
+    path = tmp_path / "big.tar.gz"
+    path.write_bytes(gzip.compress(b"a" * (6 << 20), compresslevel=1) + tail)
+    if not tail:
+        verify_whole(path)
+        return
+    with pytest.raises(OpsError, match="多余的内容"):
+        verify_whole(path)
+
+
 def test_a_forged_archive_with_a_consistent_manifest_is_refused(site_backup, tmp_path):
     """Someone rewrites the database inside a backup and fixes the manifest's checksums: only
     the HMAC under the key, which they do not hold, can tell."""

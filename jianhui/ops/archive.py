@@ -91,12 +91,15 @@ def verify_whole(path: Path) -> None:
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 20):
-                if inflater.eof:
-                    raise OpsError(f"{path} 在备份数据之后还有多余的内容（文件末尾被追加或改动过），"
-                                   "拒绝恢复，未做任何改动。")
-                inflater.decompress(chunk, 1 << 20)  # output discarded, a chunk at a time
-                while inflater.unconsumed_tail:
-                    inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+                data = chunk
+                while data:
+                    # Input left once the member has ended: bytes after it. (After the end,
+                    # zlib keeps them in unconsumed_tail and consumes nothing: no loop on it.)
+                    if inflater.eof:
+                        raise OpsError(f"{path} 在备份数据之后还有多余的内容（文件末尾被追加或改动过），"
+                                       "拒绝恢复，未做任何改动。")
+                    inflater.decompress(data, 1 << 20)  # output discarded, 1 MiB at a time
+                    data = inflater.unconsumed_tail
     except zlib.error as exc:
         raise OpsError(f"{path} 已损坏（gzip 校验失败：{exc}），拒绝恢复，未做任何改动。") from exc
     if not inflater.eof:
