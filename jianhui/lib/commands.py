@@ -7,6 +7,7 @@ commands (`migrate`, `createsuperuser` ...) keep Django's English.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -90,6 +91,14 @@ class ChineseParser(CommandParser):
         return super().add_subparsers(**kwargs)
 
 
+def parse_date(value: str) -> dt.date:
+    """An option's date (`type=parse_date`): YYYY-MM-DD, else a Chinese error with an example."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD，例如 2023-09-29，收到“{value}”。") from exc
+
+
 def typed_name(subcommand: str) -> str:
     """The command as the user typed it: `jianhui load-demo` arrives as `load_demo` (module
     names need underscores), and `usage` should show what the user wrote."""
@@ -157,4 +166,4 @@ class BaseCommand(django_base.BaseCommand):
                 pass
 
 
-__all__ = ["BaseCommand", "CommandError"]
+__all__ = ["BaseCommand", "CommandError", "parse_date"]

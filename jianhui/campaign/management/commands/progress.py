@@ -10,17 +10,8 @@ from rich.table import Table as RichTable
 
 from jianhui.campaign.models import Campaign
 from jianhui.campaign.progress import campaign_progress
-from jianhui.lib.commands import BaseCommand, CommandError
+from jianhui.lib.commands import BaseCommand, CommandError, parse_date
 from jianhui.lib.numbers import percent
-
-
-def parse_date(value: str):
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD，例如 2023-09-29，收到“{value}”。") from exc
 
 
 def find_campaign(key: str | None, on) -> Campaign:

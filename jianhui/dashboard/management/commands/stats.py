@@ -8,15 +8,8 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from jianhui import statistics
-from jianhui.lib.commands import BaseCommand, CommandError
+from jianhui.lib.commands import BaseCommand, CommandError, parse_date
 from jianhui.statistics.columns import FIGURE_COLUMNS
-
-
-def parse_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD，例如 2023-09-29，收到“{value}”。") from exc
 
 
 class Command(BaseCommand):

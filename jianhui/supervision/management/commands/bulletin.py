@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from jianhui.audit.log import operator
-from jianhui.campaign.management.commands.progress import find_campaign, parse_date
-from jianhui.lib.commands import BaseCommand, CommandError
+from jianhui.campaign.management.commands.progress import find_campaign
+from jianhui.lib.commands import BaseCommand, CommandError, parse_date
 from jianhui.lib.workdays import holiday_name, is_working_day
 from jianhui.supervision.bulletin import BulletinError, issue, issued_document
 
