@@ -163,3 +163,12 @@ def _fresh_id_number() -> str:
         if not Member.objects.by_id_number(candidate).exists():
             return candidate
     raise AssertionError("no free ID number")
+
+
+def test_keeping_can_be_switched_off(admin_client, settings):
+    settings.JIANHUI_KEEP_PAGES = False
+    html_of(admin_client, "/enterprises/")
+    with CaptureQueriesContext(connection) as again:
+        html_of(admin_client, "/enterprises/")
+    tables = " ".join(q["sql"] for q in again.captured_queries)
+    assert "enterprises_enterprise" in tables and "statistics_generation" not in tables

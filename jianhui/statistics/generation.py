@@ -6,7 +6,7 @@ deletion): a rolled-back write leaves the old token. The token is random, not a 
 a token once seen never comes back after a rollback (tests roll back every write; a counter
 would return to the same value with different data). `remembered(key, compute)` keeps `compute()`
 per process under (database, token, key), for as long as the token holds; without a token (a
-database flushed by a test) nothing is kept.
+database flushed by a test, or JIANHUI_KEEP_PAGES=0) nothing is kept.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import connection
 
 from .models import Generation
@@ -46,7 +47,7 @@ def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, or what it gave under the same key since the last write. The token is read
     before computing: a write committed meanwhile only makes the kept value newer than its
     token, and the next reader (seeing the new token) computes again."""
-    token = current()
+    token = current() if settings.JIANHUI_KEEP_PAGES else None
     if token is None:
         return compute()
     full = (connection.settings_dict["NAME"], token, key)
