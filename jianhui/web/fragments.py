@@ -51,4 +51,6 @@ def kept(request: HttpRequest, name: str, on: dt.date,
 
 
 def part(template: str, context: dict, request: HttpRequest) -> SafeString:
-    return render_to_string(template, context, request=request)
+    """A kept part rendered without the context processors: no `user`, `messages`, `perms` or
+    CSRF token in it by construction (the request is there for the query string and the path)."""
+    return render_to_string(template, {**context, "request": request})
