@@ -172,3 +172,25 @@ def test_keeping_can_be_switched_off(admin_client, settings):
         html_of(admin_client, "/enterprises/")
     tables = " ".join(q["sql"] for q in again.captured_queries)
     assert "enterprises_enterprise" in tables and "statistics_generation" not in tables
+
+
+def test_an_import_shows_on_the_kept_list_at_once(admin_client, tmp_path):
+    """Imports write in bulk (no model signals) and refresh the facts: the same refresh
+    replaces the token, so a kept list shows an imported enterprise and a renamed one."""
+    from jianhui.imports.samples import write_csv
+    from jianhui.imports.services import import_file
+    from jianhui.lib.codes import make_credit_code
+
+    header = ["企业名称", "统一社会信用代码", "所属辖区", "职工人数", "经营状态", "成立日期"]
+    firm = Enterprise.objects.filter(jurisdiction__name="辑庆镇").order_by("pk").first()
+    before = html_of(admin_client, "/enterprises/", jurisdiction="510623117")
+    assert firm.name in before and "新导入的测试企业" not in before
+    rows = [["新导入的测试企业", make_credit_code("91510623MA0000777"), "辑庆镇", 30, "在营",
+             "2020-01-01"],
+            ["导入改名的测试企业", firm.credit_code, "辑庆镇", firm.employees, "在营",
+             firm.founded_on.isoformat() if firm.founded_on else ""]]
+    report = import_file("enterprises", write_csv(tmp_path / "e.csv", header, rows))
+    assert not report.errors, report.errors
+    after = html_of(admin_client, "/enterprises/", jurisdiction="510623117")
+    assert "新导入的测试企业" in after and "导入改名的测试企业" in after
+    assert f">{firm.name}</a>" not in after and f">{firm.name}</a>" in before
