@@ -67,8 +67,8 @@ def enterprise_detail(request, credit_code: str):
 
 def _detail_parts(request, credit_code: str, on) -> dict:
     """The whole page but its frame (kept until the next write)."""
-    enterprise = get_scoped(Enterprise.objects.select_related("jurisdiction"), request.scope,
-                            credit_code=credit_code.upper())
+    enterprise = get_scoped(Enterprise.objects.with_employees(on).select_related("jurisdiction"),
+                            request.scope, credit_code=credit_code.upper())
     coverages = (Coverage.objects.filter(enterprise=enterprise)
                  .select_related("organisation").order_by("start_on"))
     current = next((c for c in coverages if c.covers(on)), None)
@@ -77,7 +77,7 @@ def _detail_parts(request, credit_code: str, on) -> dict:
     roster = Member.objects.within(request.scope).filter(enterprise=enterprise)
     members = paginate(request, roster
                        .order_by(F("left_on").asc(nulls_first=True), "-joined_on", "name"))
-    employees_on = Enterprise.objects.with_employees(on).get(pk=enterprise.pk).employees_on
+    employees_on = enterprise.employees_on
     scope = request.scope
     context = {
         "e": enterprise, "on": on, "coverages": coverages, "current": current,
