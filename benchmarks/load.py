@@ -112,15 +112,16 @@ async def user(n: int, args, cookie: str, pages: list[tuple[str, str]], enterpri
     writer.close()
 
 
-def cpu_seconds(root_pid: int | None) -> tuple[float, float]:
-    """CPU time (user + system) so far of the server (root_pid and its children) and of every
-    PostgreSQL process on this machine (Linux /proc; zeros elsewhere)."""
+def cpu_times(root_pid: int | None) -> dict[int, tuple[str, float]]:
+    """CPU time (user + system) so far of the server (root_pid and its children: "server") and
+    of every PostgreSQL process on this machine ("database"), per process (Linux /proc; empty
+    elsewhere)."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    server = database = 0.0
+    out: dict[int, tuple[str, float]] = {}
     try:
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except OSError:
-        return 0.0, 0.0
+        return out
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -129,12 +130,21 @@ def cpu_seconds(root_pid: int | None) -> tuple[float, float]:
                 comm = f.read().strip()
         except OSError:
             continue
-        ppid, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
-        if root_pid is not None and root_pid in (pid, ppid):
-            server += used
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if root_pid is not None and root_pid in (pid, int(fields[1])):
+            out[pid] = ("server", used)
         elif comm.startswith("postgres"):
-            database += used
-    return server, database
+            out[pid] = ("database", used)
+    return out
+
+
+def cpu_used(before: dict, after: dict) -> tuple[float, float]:
+    """Server and database CPU seconds between two snapshots, over the processes in both."""
+    used = {"server": 0.0, "database": 0.0}
+    for pid, (kind, seconds) in after.items():
+        if pid in before:
+            used[kind] += seconds - before[pid][1]
+    return used["server"], used["database"]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -150,19 +160,19 @@ async def run(args, cookie: str, enterprise_pages: list[str], root: str,
              ("members list", f"/members/?{on}"), ("enterprise page", "")]
     start = time.monotonic()
     counted_from = start + args.warmup
-    cpu_before: tuple[float, float] | None = None
+    cpu_before: dict | None = None
 
     async def mark() -> None:
         nonlocal cpu_before
         await asyncio.sleep(args.warmup)
-        cpu_before = cpu_seconds(server_pid)
+        cpu_before = cpu_times(server_pid)
     until = counted_from + args.seconds
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     await asyncio.gather(mark(), *(user(n, args, cookie, pages, enterprise_pages, until,
                                         counted_from, results, errors)
                                    for n in range(args.users)))
-    cpu_after = cpu_seconds(server_pid)
+    cpu_after = cpu_times(server_pid)
     total = sum(len(v) for v in results.values())
     print(f"{args.users} users, {args.think:g} s think time, {args.seconds} s measured "
           f"(root {root}): {total / args.seconds:.1f} requests/s")
@@ -180,7 +190,7 @@ async def run(args, cookie: str, enterprise_pages: list[str], root: str,
               f"{max(every) * 1000:7.0f}ms")
     if server_pid is not None and cpu_before is not None and total:
         # Requests still in flight at the end make this a slight overestimate.
-        server, database = (a - b for a, b in zip(cpu_after, cpu_before, strict=True))
+        server, database = cpu_used(cpu_before, cpu_after)
         print(f"CPU a request: server {server / total * 1000:.1f} ms, PostgreSQL "
               f"{database / total * 1000:.1f} ms (all PostgreSQL processes on this machine)")
 
