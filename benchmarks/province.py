@@ -106,6 +106,10 @@ def generate(args) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if Enterprise.objects.exists():
         sys.exit("the database holds data: --reset, or --measure-only")
+    # The key file, made now: making it asks the database whether it already holds encrypted
+    # values, which on the connection a COPY is using would wait for the COPY forever.
+    from jianhui.crypto.keyring import current_keyring
+    current_keyring()
     rng = random.Random(SEED)
     log(f"generating {args.counties} counties x {args.towns} towns, {args.enterprises:,} "
         f"enterprises, {args.members:,} members")

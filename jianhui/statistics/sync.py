@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import add, itemgetter
 
 from django.db import connection, transaction
 
@@ -118,56 +121,82 @@ def _replace(model, fields, lookup: str, ids: set[int], rows: list[tuple]) -> No
 
 
 def rebuild(progress=None) -> dict[str, int]:
-    """Every fact and sum from scratch, one jurisdiction's enterprises at a time (a person
-    counts once per jurisdiction, so a jurisdiction's members are one unit)."""
+    """Every fact and sum from scratch, in one pass over the domain rows: the enterprises one
+    jurisdiction at a time (a person counts once per jurisdiction, so a jurisdiction's members
+    are one unit; one query for its members), the facts written as they are computed, the
+    changes per (jurisdiction, day) summed up the tree in memory (their size grows with
+    jurisdictions × days, not with members) and written with their checkpoints at the end.
+
+    On PostgreSQL the fact tables are emptied with TRUNCATE (readers of the statistics wait
+    for the rebuild's transaction instead of scanning millions of deleted rows after it)."""
     with transaction.atomic():
-        for model in (EnterpriseInterval, MemberInterval, OrganisationInterval, DailyDelta,
-                      Checkpoint):
-            qs = model.objects.all()
-            qs._raw_delete(qs.db)
-        by_jurisdiction: dict[int, list[int]] = {}
-        for pk, j in Enterprise._base_manager.order_by("jurisdiction_id", "pk").values_list(
-                "pk", "jurisdiction_id"):
-            by_jurisdiction.setdefault(j, []).append(pk)
-        counts = {"enterprises": 0, "pieces": 0, "counted": 0, "organisations": 0}
+        _clear(EnterpriseInterval, MemberInterval, OrganisationInterval, DailyDelta, Checkpoint)
         tree = sums.ancestors()
-        total: f.Deltas = {}
-        done = 0
-        for _j, ids in by_jurisdiction.items():
-            part = f.compute(ids, ())
-            sums.insert_rows(EnterpriseInterval, PIECE_FIELDS, part.pieces)
-            sums.insert_rows(MemberInterval, COUNTED_FIELDS, part.counted)
+        surveys, covers = f.surveys_of(None), f.covers_of(None)
+        firms = list(Enterprise._base_manager.order_by("jurisdiction_id", "pk").values_list(
+            *f.ENTERPRISE_FIELDS))
+        counts = {"enterprises": 0, "pieces": 0, "counted": 0, "organisations": 0}
+        total: dict[int, dict] = {}  # jurisdiction → day → changes of its subtree
+        for j, group in groupby(firms, key=itemgetter(1)):
+            group = list(group)
+            members = f.members_of([row[0] for row in group])
+            part = f.Facts()
+            for row in group:
+                f.enterprise(part, row, surveys.pop(row[0], ()), covers.pop(row[0], ()),
+                             members.pop(row[0], ()))
+            counts["pieces"] += sums.insert_rows(EnterpriseInterval, PIECE_FIELDS, part.pieces)
+            counts["counted"] += sums.insert_rows(MemberInterval, COUNTED_FIELDS, part.counted)
             deltas: f.Deltas = {}
             f.enterprise_deltas(deltas, part.pieces)
             f.member_deltas(deltas, part.counted)
-            _merge_into(total, sums.roll_up(deltas, tree))
-            counts["enterprises"] += len(ids)
-            counts["pieces"] += len(part.pieces)
-            counts["counted"] += len(part.counted)
-            done += len(ids)
+            _add_up(total, deltas, tree.get(j, [j]))
+            counts["enterprises"] += len(group)
             if progress:
-                progress(done)
-        orgs = f.compute((), None)
-        sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, orgs.alive)
+                progress(counts["enterprises"])
+        del firms, surveys, covers
+        alive = f.alive_of(None, set())
+        counts["organisations"] = sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, alive)
         deltas = {}
-        f.organisation_deltas(deltas, orgs.alive)
-        _merge_into(total, sums.roll_up(deltas, tree))
-        counts["organisations"] = len(orgs.alive)
-        sums.insert_rows(DailyDelta, ("jurisdiction_id", "day", *sums.DELTA_FIELDS),
-               [(j, day, *v) for (j, day), v in sorted(total.items()) if any(v)])
-        counts["days"] = sum(1 for v in total.values() if any(v))
-        counts["checkpoints"] = sums.build_checkpoints()
+        f.organisation_deltas(deltas, alive)
+        by_jurisdiction: dict[int, f.Deltas] = defaultdict(dict)
+        for key, vector in deltas.items():
+            by_jurisdiction[key[0]][key] = vector
+        for j, own in by_jurisdiction.items():
+            _add_up(total, own, tree.get(j, [j]))
+        checkpoints: list[tuple] = []
+
+        def days():  # the daily rows in order, their checkpoints collected on the way
+            for j in sorted(total):
+                rows = [(j, day, *v) for day, v in sorted(total.pop(j).items()) if any(v)]
+                checkpoints.extend(sums.checkpoints_of(rows))
+                yield from rows
+
+        counts["days"] = sums.insert_rows(
+            DailyDelta, ("jurisdiction_id", "day", *sums.DELTA_FIELDS), days())
+        counts["checkpoints"] = sums.insert_rows(
+            Checkpoint, ("jurisdiction_id", "month", *sums.DELTA_FIELDS), checkpoints)
     return counts
 
 
-def _merge_into(total: f.Deltas, part: f.Deltas) -> None:
-    for key, vector in part.items():
-        row = total.get(key)
-        if row is None:
-            total[key] = vector
-        else:
-            for i, v in enumerate(vector):
-                row[i] += v
+def _clear(*models) -> None:
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables}")
+        return
+    for model in models:
+        qs = model.objects.all()
+        qs._raw_delete(qs.db)
+
+
+def _add_up(total: dict[int, dict], deltas: f.Deltas, ancestors: list[int]) -> None:
+    """Add one jurisdiction's own changes ((jurisdiction, day) → changes) to its subtree's
+    and each ancestor's."""
+    for a in ancestors:
+        days = total.setdefault(a, {})
+        for (_j, day), vector in deltas.items():
+            row = days.get(day)
+            days[day] = list(vector) if row is None else list(map(add, row, vector))
 
 
 def rebuild_sums() -> None:
