@@ -359,6 +359,7 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true",
                         help="drop and create the database of DATABASE_URL first (jh_* only)")
     parser.add_argument("--measure-only", action="store_true")
+    parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--load", type=int, default=0, metavar="SECONDS",
                         help="then run benchmarks/load.py for SECONDS against jianhui serve")
     parser.add_argument("--port", type=int, default=8771, help="the server's port for --load")
@@ -373,6 +374,8 @@ def main() -> None:
     django.setup()
     if not args.measure_only:
         generate(args)
+    if args.generate_only:
+        return
     measure(args)
     if args.load:
         import subprocess
