@@ -2,16 +2,18 @@
 travel to Python, which at 2×10^7 memberships is the difference between minutes and hours.
 
 The rules are facts.py's, stated in SQL; the property and rebuild tests run both on
-PostgreSQL, and a rebuild there must give the rows the Python path gives (the same
-memberinterval rows, the same daily changes):
+PostgreSQL, and a rebuild there must give the facts the writes kept (the same memberinterval
+rows, the same daily changes and figures):
 
 - counted: a membership's period [joined, left) cut to each cover of its enterprise (the
   covers already cut to the enterprise's in-scope time, given by the caller), and a person's
   periods in one enterprise merged where they overlap or touch (facts.merge);
 - member changes: per jurisdiction, a person's counted periods merged across their
-  enterprises there, +1 on each merged period's first day and −1 on its end;
+  enterprises there, +1 on each merged period's first day and −1 on its end (facts.member_deltas);
 - warnings: per enterprise, the days its number of counted persons reaches the 25-member
-  threshold or falls below it (facts.warned).
+  threshold or falls below it (facts.warned);
+- the sums: each own jurisdiction's changes added to it and its ancestors (sums.roll_up), the
+  checkpoints the running totals at the last daily row of each month (sums.checkpoints_of).
 
 Open ends are FOREVER (date.max) inside the queries, NULL in the tables.
 """
@@ -25,8 +27,10 @@ from collections.abc import Iterable
 from django.db import connection
 
 from .facts import FOREVER
-from .models import MemberInterval
+from .models import DELTA_FIELDS, MemberInterval
 
+# (Persons are compared byte by byte, COLLATE "C": the same groups as the database's collation
+# gives, sorted several times faster.)
 # Merging sorted periods in one window pass: `prev` is the latest end among the earlier rows
 # of the partition (a row starts a new merged period when it begins after it), `upto` the
 # latest end including the row (a row ends a merged period when the next begins after it).
@@ -44,7 +48,8 @@ _COUNTED = """
     SELECT e, j, person, first, NULLIF(upto, %(forever)s) FROM (
         SELECT e, j, person, upto, nxt,
                MAX(CASE WHEN prev IS NULL OR s > prev THEN s END)
-                   OVER (PARTITION BY e, person ORDER BY s, t ROWS UNBOUNDED PRECEDING) AS first
+                   OVER (PARTITION BY e, person COLLATE "C" ORDER BY s, t
+                         ROWS UNBOUNDED PRECEDING) AS first
         FROM ({islands}) islands
     ) ends
     WHERE nxt IS NULL OR nxt > upto
@@ -106,7 +111,8 @@ def counted(cursor, covers: Iterable[tuple[int, int, dt.date, dt.date]]) -> int:
         for index in indexes:
             editor.remove_index(MemberInterval, index)
     periods = _PERIODS
-    islands = _ISLANDS.format(keys="e, j, person", periods=periods, partition="e, person")
+    islands = _ISLANDS.format(keys="e, j, person", periods=periods,
+                              partition='e, person COLLATE "C"')
     cursor.execute(_COUNTED.format(islands=islands), {"forever": FOREVER})
     n = cursor.rowcount
     with connection.schema_editor() as editor:
@@ -117,16 +123,65 @@ def counted(cursor, covers: Iterable[tuple[int, int, dt.date, dt.date]]) -> int:
     return n
 
 
-def member_changes(cursor) -> dict[int, list[tuple[dt.date, int]]]:
-    """jurisdiction → (day, change of its own members) from the memberinterval table."""
+FIELDS = ", ".join(DELTA_FIELDS)
+
+
+def own_changes(cursor) -> None:
+    """Make the temporary table of changes per (own jurisdiction, day) and put the members'
+    in it, from the memberinterval table."""
+    cursor.execute(f"CREATE TEMP TABLE stat_own (j bigint, day date, "
+                   f"{', '.join(f'{name} bigint NOT NULL DEFAULT 0' for name in DELTA_FIELDS)}"
+                   f") ON COMMIT DROP")
     periods = ('SELECT jurisdiction_id AS j, person, start AS s, '
                'COALESCE("end", %(forever)s) AS t FROM statistics_memberinterval')
-    islands = _ISLANDS.format(keys="j, person", periods=periods, partition="j, person")
-    cursor.execute(f"WITH islands AS ({islands}) {_MEMBER_CHANGES}", {"forever": FOREVER})
-    out: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    for j, day, n in cursor.fetchall():
-        out[j].append((day, int(n)))
-    return out
+    islands = _ISLANDS.format(keys="j, person", periods=periods,
+                              partition='j, person COLLATE "C"')
+    cursor.execute(f"INSERT INTO stat_own (j, day, members) WITH islands AS ({islands}) "
+                   f"{_MEMBER_CHANGES}", {"forever": FOREVER})
+
+
+def add_own_changes(cursor, rows: list[tuple]) -> None:
+    """More (jurisdiction, day, *changes) rows for stat_own (the enterprises', the
+    organisations')."""
+    with cursor.cursor.copy(f"COPY stat_own (j, day, {FIELDS}) FROM STDIN (FORMAT BINARY)") \
+            as copy:
+        copy.set_types(["int8", "date", *["int8"] * len(DELTA_FIELDS)])
+        for row in rows:
+            copy.write_row(row)
+
+
+def sums_up_the_tree(cursor, tree: dict[int, list[int]]) -> tuple[int, int]:
+    """The daily rows (each jurisdiction's changes with its subtree's: sums.roll_up) and their
+    checkpoints (the running totals at each month's last row: sums.checkpoints_of) from
+    stat_own. Returns the numbers of rows."""
+    cursor.execute("CREATE TEMP TABLE stat_tree (j bigint, ancestor bigint) ON COMMIT DROP")
+    with cursor.cursor.copy("COPY stat_tree FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["int8", "int8"])
+        for j, ancestors in tree.items():
+            for a in ancestors:
+                copy.write_row((j, a))
+    cursor.execute("ANALYZE stat_own")
+    sums = ", ".join(f"SUM(o.{name})" for name in DELTA_FIELDS)
+    nonzero = " OR ".join(f"SUM(o.{name}) <> 0" for name in DELTA_FIELDS)
+    # An own jurisdiction missing from the tree adds to itself only (as sums.roll_up).
+    cursor.execute(f"""
+        INSERT INTO statistics_dailydelta (jurisdiction_id, day, {FIELDS})
+        SELECT COALESCE(t.ancestor, o.j), o.day, {sums}
+        FROM stat_own o LEFT JOIN stat_tree t ON t.j = o.j
+        GROUP BY COALESCE(t.ancestor, o.j), o.day HAVING {nonzero}""")
+    days = cursor.rowcount
+    running = ", ".join(f"SUM({name}) OVER w AS {name}" for name in DELTA_FIELDS)
+    cursor.execute(f"""
+        INSERT INTO statistics_checkpoint (jurisdiction_id, month, {FIELDS})
+        SELECT jurisdiction_id, date_trunc('month', day)::date, {FIELDS} FROM (
+            SELECT jurisdiction_id, day, {running}, LEAD(day) OVER w AS nxt
+            FROM statistics_dailydelta
+            WINDOW w AS (PARTITION BY jurisdiction_id ORDER BY day ROWS UNBOUNDED PRECEDING)
+        ) totals
+        WHERE nxt IS NULL OR date_trunc('month', nxt) <> date_trunc('month', day)""")
+    checkpoints = cursor.rowcount
+    cursor.execute("DROP TABLE stat_own, stat_tree")
+    return days, checkpoints
 
 
 def warnings(cursor, threshold: int) -> dict[int, list[tuple[dt.date, bool]]]:
