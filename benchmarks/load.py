@@ -112,23 +112,57 @@ async def user(n: int, args, cookie: str, pages: list[tuple[str, str]], enterpri
     writer.close()
 
 
+def cpu_seconds(root_pid: int | None) -> tuple[float, float]:
+    """CPU time (user + system) so far of the server (root_pid and its children) and of every
+    PostgreSQL process on this machine (Linux /proc; zeros elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    server = database = 0.0
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return 0.0, 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        ppid, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if root_pid is not None and root_pid in (pid, ppid):
+            server += used
+        elif comm.startswith("postgres"):
+            database += used
+    return server, database
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-async def run(args, cookie: str, enterprise_pages: list[str], root: str) -> None:
+async def run(args, cookie: str, enterprise_pages: list[str], root: str,
+              server_pid: int | None = None) -> None:
     on = f"as_of={args.as_of}" if args.as_of else ""
     # The root named: a superuser with no role of its own is shown the no-role page at "/".
     pages = [("dashboard", f"/?j={root}&{on}"), ("enterprise list", f"/enterprises/?{on}"),
              ("members list", f"/members/?{on}"), ("enterprise page", "")]
     start = time.monotonic()
     counted_from = start + args.warmup
+    cpu_before: tuple[float, float] | None = None
+
+    async def mark() -> None:
+        nonlocal cpu_before
+        await asyncio.sleep(args.warmup)
+        cpu_before = cpu_seconds(server_pid)
     until = counted_from + args.seconds
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
-    await asyncio.gather(*(user(n, args, cookie, pages, enterprise_pages, until, counted_from,
-                                results, errors) for n in range(args.users)))
+    await asyncio.gather(mark(), *(user(n, args, cookie, pages, enterprise_pages, until,
+                                        counted_from, results, errors)
+                                   for n in range(args.users)))
+    cpu_after = cpu_seconds(server_pid)
     total = sum(len(v) for v in results.values())
     print(f"{args.users} users, {args.think:g} s think time, {args.seconds} s measured "
           f"(root {root}): {total / args.seconds:.1f} requests/s")
@@ -144,6 +178,11 @@ async def run(args, cookie: str, enterprise_pages: list[str], root: str) -> None
         print(f"{'all':18}{len(every):9}{sum(errors.values()):8}"
               f"{stats.median(every) * 1000:7.0f}ms{percentile(every, 95) * 1000:7.0f}ms"
               f"{max(every) * 1000:7.0f}ms")
+    if server_pid is not None and cpu_before is not None and total:
+        # Requests still in flight at the end make this a slight overestimate.
+        server, database = (a - b for a, b in zip(cpu_after, cpu_before, strict=True))
+        print(f"CPU a request: server {server / total * 1000:.1f} ms, PostgreSQL "
+              f"{database / total * 1000:.1f} ms (all PostgreSQL processes on this machine)")
 
 
 def main() -> None:
@@ -172,9 +211,12 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.5)
-        print(f"server: jianhui serve --workers {args.workers} --threads {args.threads}")
+        keep = os.environ.get("JIANHUI_KEEP_PAGES", "1")
+        print(f"server: jianhui serve --workers {args.workers} --threads {args.threads}"
+              f" (JIANHUI_KEEP_PAGES={keep})")
     try:
-        asyncio.run(run(args, cookie, enterprise_pages, root))
+        asyncio.run(run(args, cookie, enterprise_pages, root,
+                        server.pid if server is not None else None))
     finally:
         if server is not None:
             server.terminate()

@@ -15,6 +15,7 @@ JIANHUI_FIELD_KEY    base64 of the 32-byte key encrypting ID numbers and phones 
                      during a rotation, the new key first); unset: a keyring file field.key in
                      the data dir, created with mode 0600 on first use (see jianhui/crypto/keyring.py)
 JIANHUI_FIELD_CIPHER aes (AES-256-GCM, HMAC-SHA256 index; default) or sm4 (SM4-GCM, HMAC-SM3 index)
+JIANHUI_KEEP_PAGES   0: compute every page afresh instead of keeping it until the next write (1)
 JIANHUI_UPLOAD_MAX_MB  largest import upload (50); JIANHUI_IMPORT_INLINE_MAX_KB: larger files
                      are imported in the background (512; 0 = always); JIANHUI_UPLOAD_KEEP_HOURS:
                      uploaded files are deleted after this many hours (24)
@@ -286,6 +287,10 @@ LOGGING = {
 }
 
 JIANHUI_PAGE_SIZE = envint("JIANHUI_PAGE_SIZE", 50)
+# Figures and rendered page parts are kept per process until the next write (statistics/
+# generation.py, web/fragments.py); JIANHUI_KEEP_PAGES=0 computes every request afresh (to
+# measure the cost of a first visit, or to rule the keeping out when looking for a fault).
+JIANHUI_KEEP_PAGES = envbool("JIANHUI_KEEP_PAGES", True)
 # The demo's concentrated action under supervision (43 bulletins, reports, inspections): on by
 # default; the test suite's own `load-demo` runs switch it off (tests/conftest.py).
 JIANHUI_DEMO_SUPERVISION = envbool("JIANHUI_DEMO_SUPERVISION", True)

@@ -202,6 +202,16 @@ def _fast_hashers(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def _nothing_kept_between_tests():
+    """Each test's database rolls back to the same generation token (statistics/generation.py),
+    and tests write fixtures with `update()` and bulk writes that production code never uses
+    without a refresh: page parts kept by an earlier test must not be served to the next."""
+    from jianhui.statistics import generation
+
+    generation.forget()
+
+
 @pytest.fixture
 def fresh_data_dir(settings, tmp_path):
     """A fresh DATA_DIR (uploads, job files) for this test; the field key travels with the

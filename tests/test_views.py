@@ -107,6 +107,11 @@ def test_enterprise_detail_masks_personal_data(admin_client):
     assert member.id_number not in html and member.phone not in html
     assert member.id_number[:6] + "********" + member.id_number[-4:] in html
     assert member.phone[:3] + "****" + member.phone[-4:] in html
+    # Each roster row: the closed reveal link and the edit link of that member, once.
+    key = member.public_key
+    assert html.count(f'hx-get="/members/{key}/reveal/"') == 1
+    assert html.count(f'<a href="/members/{key}/edit/">编辑</a>') == 1
+    assert f"<td>{member.joined_on.isoformat()}</td>" in html
     # Lower-case codes in the URL find the same enterprise.
     assert admin_client.get(f"/enterprises/{e.credit_code.lower()}/").status_code == 200
 

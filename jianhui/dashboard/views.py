@@ -13,8 +13,10 @@ from jianhui.enterprises.models import Enterprise
 from jianhui.lib.numbers import shown_rate
 from jianhui.lib.xlsx import Column, Styled
 from jianhui.regions.models import Jurisdiction
+from jianhui.statistics import generation
 from jianhui.statistics.columns import FIGURE_COLUMNS
 from jianhui.unions.models import UnionOrganisation
+from jianhui.web import fragments
 from jianhui.web.exporting import Export
 from jianhui.web.pages import as_of, get_scoped
 
@@ -43,21 +45,34 @@ def dashboard(request):
     root = get_scoped(Jurisdiction.objects, scope, code=code) if code else scope.home()
     if root is None:
         return _no_area(request)
-    children = list(root.children.order_by("order", "code"))
-    previous = on - dt.timedelta(days=1)
-    trend = month_points(on)
-    # One call for every figure of the page: the root and its children on the as-of date, the
-    # root the day before and on the trend's dates.
-    grid = statistics.figures([on, previous, *trend], [root, *children])
-    total = grid[on, root.code]
-    rows = [statistics.Row(c, grid[on, c.code], root.code) for c in children]
     export = Export(request, pii=False)
     if export.ready():
+        total, rows, *_ = _figures(root, on)
         return export.send(
             f"建会入会统计_{root.name}_{on:%Y-%m-%d}.xlsx", TABLE_COLUMNS,
             table_rows(root, rows, total), model="statistics.table",
             sheet="建会入会统计", autofilter=False,
             title=f"{root.full_name or root.name}建会入会情况（截至{on.year}年{on.month}月{on.day}日）")
+    return render(request, "dashboard/index.html", {
+        "root": root, "export": export,
+        "kept": fragments.kept(request, "dashboard", on, lambda: _parts(request, root, on)),
+    })
+
+
+def _figures(root: Jurisdiction, on: dt.date):
+    previous = on - dt.timedelta(days=1)
+    trend = month_points(on)
+    # The same figures for everyone who asks until the next write (statistics/generation.py).
+    children, grid, parents, rule25 = generation.remembered(
+        ("dashboard", root.pk, on), lambda: _computed(root, on, previous, trend))
+    total = grid[on, root.code]
+    rows = [statistics.Row(c, grid[on, c.code], root.code) for c in children]
+    return total, rows, grid, parents, rule25, previous, trend
+
+
+def _parts(request, root: Jurisdiction, on: dt.date) -> dict:
+    """The page but its frame and export link (kept until the next write)."""
+    total, rows, grid, parents, rule25, previous, trend = _figures(root, on)
     chart = {
         "bar": {"names": [r.jurisdiction.name for r in rows],
                 "rates": [float(shown_rate(r.figures.establishment_rate) * 100) for r in rows]},
@@ -67,17 +82,30 @@ def dashboard(request):
     }
     before = grid[previous, root.code]
     delta = {k: getattr(total, k) - getattr(before, k) for k in HEADLINE_DELTAS}
-    parents = set(Jurisdiction.objects.filter(parent__in=children).values_list("parent_id",
-                                                                               flat=True))
-    return render(request, "dashboard/index.html", {
+    context = {
         "on": on, "root": root, "total": total, "delta": delta,
         "children": rows, "parents": parents,
         "columns": FIGURE_COLUMNS,
-        "ancestors": list(Jurisdiction.objects.within(scope).filter(
+        "ancestors": list(Jurisdiction.objects.within(request.scope).filter(
             code__in=root.path.strip("/").split("/")[:-1]).order_by("depth")),
-        "chart": chart, "export": export,
-        "rule25": _rule25(on, root) if total.rule25_warnings else [],
-    })
+        "chart": chart,
+        "rule25": rule25,
+    }
+    return {"top": fragments.part("dashboard/_top.html", context, request),
+            "rest": fragments.part("dashboard/_rest.html", context, request),
+            "count": len(rows)}
+
+
+def _computed(root: Jurisdiction, on: dt.date, previous: dt.date, trend: list[dt.date]):
+    """What the page shows of the data: the children, every figure (one call for the root and
+    its children on the as-of date, the root the day before and on the trend's dates), which
+    children have children of their own, the 25-member warnings."""
+    children = list(root.children.order_by("order", "code"))
+    grid = statistics.figures([on, previous, *trend], [root, *children])
+    parents = set(Jurisdiction.objects.filter(parent__in=children).values_list("parent_id",
+                                                                               flat=True))
+    rule25 = _rule25(on, root) if grid[on, root.code].rule25_warnings else []
+    return children, grid, parents, rule25
 
 
 def _no_area(request):

@@ -310,6 +310,8 @@ def mask_id_number(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     """138****5678 for 11 digits; otherwise keep first 3 and last 2 if long enough."""
+    if len(value) == 11 and value.isascii() and value.isdigit():  # as stored: no parsing
+        return value[:3] + "****" + value[-4:]
     text = normalise_mobile(value) if is_valid_mobile(value) else _compact(value)
     if len(text) == 11:
         return text[:3] + "****" + text[-4:]

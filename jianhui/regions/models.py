@@ -7,6 +7,7 @@ Each node keeps a materialised `path` ("/510623/510623400/") so that a subtree i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -37,6 +38,14 @@ def kind_from_name(name: str) -> str:
     return last.get(name.strip()[-1:], JurisdictionKind.COUNTY)
 
 
+class Option(NamedTuple):
+    code: str
+    name: str
+    depth: int
+    path: str
+    order: int
+
+
 class JurisdictionQuerySet(ScopedQuerySet):
     scope_path = "path"
 
@@ -45,6 +54,11 @@ class JurisdictionQuerySet(ScopedQuerySet):
 
     def in_tree_order(self) -> list[Jurisdiction]:
         return tree_order(self)
+
+    def options(self) -> list[Option]:
+        """Code, name and depth of each, in tree order, for a filter's <select>: plain tuples,
+        as a province's list pages name hundreds of jurisdictions on every request."""
+        return tree_order(Option(*row) for row in self.order_by().values_list(*Option._fields))
 
     def tops(self) -> JurisdictionQuerySet:
         """The top jurisdictions (a county, a city or a province: no parent)."""

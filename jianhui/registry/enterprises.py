@@ -8,12 +8,12 @@ from django.shortcuts import render
 from jianhui.accounts.rights import Right
 from jianhui.enterprises.models import Enterprise, Scale
 from jianhui.imports import exports
-from jianhui.regions.models import Jurisdiction
 from jianhui.unions import rules as union_rules
 from jianhui.unions.models import Coverage, Member
+from jianhui.web import fragments
 from jianhui.web.editing import edit_page
 from jianhui.web.exporting import Export
-from jianhui.web.pages import as_of, get_scoped, paginate
+from jianhui.web.pages import as_of, get_scoped, jurisdiction_options, paginate
 
 from .filters import UNION_STATUS_CHOICES, EnterpriseFilter
 from .forms import EnterpriseForm
@@ -31,24 +31,44 @@ def filtered(request, on):
 
 def enterprise_list(request):
     on = as_of(request)
-    qs = filtered(request, on)
     export = Export(request)
     if export.ready():
         return export.send(f"企业名录_{on:%Y-%m-%d}.xlsx",
                            exports.enterprise_columns(export.reveal),
-                           exports.enterprise_rows(qs, export.reveal),
+                           exports.enterprise_rows(filtered(request, on), export.reveal),
                            model="enterprises.Enterprise")
     return render(request, "enterprises/list.html", {
-        "page": paginate(request, qs, large_order=("-pk",)), "on": on, "export": export,
-        "jurisdictions": Jurisdiction.objects.within(request.scope).in_tree_order(),
-        "statuses": dict(UNION_STATUS_CHOICES), "scales": Scale.choices,
+        "on": on, "export": export,
+        "kept": fragments.kept(request, "enterprise list", on, lambda: _list_parts(request, on)),
     })
+
+
+def _list_parts(request, on) -> dict:
+    """The filters, the page of the list and its pager (kept until the next write)."""
+    context = {
+        "page": paginate(request, filtered(request, on), large_order=("-pk",)), "on": on,
+        "jurisdictions": jurisdiction_options(request.scope),
+        "statuses": dict(UNION_STATUS_CHOICES), "scales": Scale.choices,
+    }
+    return {"head": fragments.part("enterprises/_list_head.html", context, request),
+            "body": fragments.part("enterprises/_list_body.html", context, request),
+            "count": context["page"].paginator.count,
+            "count_text": context["page"].paginator.count_text}
 
 
 def enterprise_detail(request, credit_code: str):
     on = as_of(request)
-    enterprise = get_scoped(Enterprise.objects.select_related("jurisdiction"), request.scope,
-                            credit_code=credit_code.upper())
+    return render(request, "enterprises/detail.html", {
+        "on": on,
+        "kept": fragments.kept(request, "enterprise", on,
+                               lambda: _detail_parts(request, credit_code, on)),
+    })
+
+
+def _detail_parts(request, credit_code: str, on) -> dict:
+    """The whole page but its frame (kept until the next write)."""
+    enterprise = get_scoped(Enterprise.objects.with_employees(on).select_related("jurisdiction"),
+                            request.scope, credit_code=credit_code.upper())
     coverages = (Coverage.objects.filter(enterprise=enterprise)
                  .select_related("organisation").order_by("start_on"))
     current = next((c for c in coverages if c.covers(on)), None)
@@ -57,9 +77,9 @@ def enterprise_detail(request, credit_code: str):
     roster = Member.objects.within(request.scope).filter(enterprise=enterprise)
     members = paginate(request, roster
                        .order_by(F("left_on").asc(nulls_first=True), "-joined_on", "name"))
-    employees_on = Enterprise.objects.with_employees(on).get(pk=enterprise.pk).employees_on
+    employees_on = enterprise.employees_on
     scope = request.scope
-    return render(request, "enterprises/detail.html", {
+    context = {
         "e": enterprise, "on": on, "coverages": coverages, "current": current,
         "members": members, "counted": roster.counted(on).count(),
         "employees_on": employees_on, "scale_on": enterprise.scale_on(employees_on),
@@ -69,7 +89,9 @@ def enterprise_detail(request, credit_code: str):
         "can_edit": scope.holds(Right.EDIT, enterprise.jurisdiction, enterprise=enterprise),
         "can_reveal": scope.holds(Right.REVEAL_PII, enterprise.jurisdiction,
                                   enterprise=enterprise),
-    })
+    }
+    return {"title": enterprise.name,
+            "content": fragments.part("enterprises/_detail.html", context, request)}
 
 
 def enterprise_edit(request, credit_code: str):

@@ -6,12 +6,12 @@ from django.db.models import Subquery
 from django.shortcuts import render
 
 from jianhui.imports import exports
-from jianhui.regions.models import Jurisdiction
 from jianhui.unions import rules as union_rules
 from jianhui.unions.models import Coverage, Member
+from jianhui.web import fragments
 from jianhui.web.editing import edit_page
 from jianhui.web.exporting import Export
-from jianhui.web.pages import as_of, get_scoped, paginate
+from jianhui.web.pages import as_of, get_scoped, jurisdiction_options, paginate
 
 from .filters import MEMBER_STATUSES, MemberFilter
 from .forms import MemberForm
@@ -27,27 +27,39 @@ def filtered_members(request, on) -> tuple:
 
 def member_list(request):
     on = as_of(request)
-    qs, chosen = filtered_members(request, on)
     export = Export(request)
     if export.ready():
+        qs, chosen = filtered_members(request, on)
         about = chosen.get("enterprise") or chosen.get("organisation")
         name = "_".join(["会员名单", *([about.name] if about else []), f"{on:%Y-%m-%d}.xlsx"])
         return export.send(name, exports.member_columns(export.reveal),
                            exports.member_rows(qs, export.reveal),
                            model="unions.Member", sheet="会员名单")
+    return render(request, "unions/members.html", {
+        "on": on, "export": export,
+        "kept": fragments.kept(request, "member list", on, lambda: _list_parts(request, on)),
+    })
+
+
+def _list_parts(request, on) -> dict:
+    """The filters, the page of the roster and its pager (kept until the next write)."""
+    qs, chosen = filtered_members(request, on)
     cover = union_rules.covering(Coverage._base_manager, on, "enterprise_id")
     qs = qs.select_related("enterprise").annotate(
         org_name=Subquery(cover.values("organisation__name")[:1]),
         org_key=Subquery(cover.values("organisation__key")[:1]),
     )
     page = paginate(request, qs, large_order=("-pk",))
-    return render(request, "unions/members.html", {
-        "page": page, "on": on, "export": export, "chosen": chosen,
+    context = {
+        "page": page, "on": on, "chosen": chosen,
         "statuses": MEMBER_STATUSES, "status": request.GET.get("status") or "active",
-        "jurisdictions": Jurisdiction.objects.within(request.scope).in_tree_order(),
+        "jurisdictions": jurisdiction_options(request.scope),
         "no_members": not page.object_list and not Member.objects.within(
             request.scope).exists(),
-    })
+    }
+    return {"head": fragments.part("unions/_members_head.html", context, request),
+            "body": fragments.part("unions/_members_body.html", context, request),
+            "count": page.paginator.count, "count_text": page.paginator.count_text}
 
 
 def member_edit(request, key: str):

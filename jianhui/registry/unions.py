@@ -7,11 +7,10 @@ from django.shortcuts import render
 
 from jianhui.accounts.rights import Right
 from jianhui.imports import exports
-from jianhui.regions.models import Jurisdiction
 from jianhui.unions.models import Coverage, Member, OrganisationKind, UnionOrganisation
 from jianhui.web.editing import edit_page
 from jianhui.web.exporting import Export
-from jianhui.web.pages import as_of, get_scoped, paginate
+from jianhui.web.pages import as_of, get_scoped, jurisdiction_options, paginate
 
 from .filters import OrganisationFilter
 from .forms import OrganisationForm
@@ -38,7 +37,7 @@ def organisation_list(request):
     )
     return render(request, "unions/list.html", {
         "page": paginate(request, qs), "on": on, "kinds": OrganisationKind.choices,
-        "jurisdictions": Jurisdiction.objects.within(request.scope).in_tree_order(),
+        "jurisdictions": jurisdiction_options(request.scope),
         "export": export,
     })
 

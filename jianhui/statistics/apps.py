@@ -26,6 +26,7 @@ class StatisticsConfig(AppConfig):
             pre_save.connect(sync.remember_enterprise, model, dispatch_uid=f"stat_pre_{model.__name__}")
         pre_save.connect(sync.remember_path, Jurisdiction, dispatch_uid="stat_pre_j")
         post_save.connect(sync.jurisdiction_written, Jurisdiction, dispatch_uid="stat_j")
+        post_delete.connect(sync.jurisdiction_removed, Jurisdiction, dispatch_uid="stat_j_del")
         post_migrate.connect(_build_if_missing, sender=self, dispatch_uid="stat_migrate")
 
 

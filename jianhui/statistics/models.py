@@ -117,3 +117,12 @@ class Checkpoint(_Figures):
 
     def __str__(self) -> str:
         return f"辖区 {self.jurisdiction_id} {self.month:%Y-%m}"
+
+
+class Generation(models.Model):
+    """One row: a random token replaced by every write the figures could see (generation.py)."""
+
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"统计版本 {self.token}"

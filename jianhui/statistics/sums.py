@@ -24,6 +24,7 @@ from django.db.models import OuterRef, Q, Subquery, Sum
 
 from jianhui.regions.models import Jurisdiction
 
+from . import generation
 from .facts import Deltas
 from .models import DELTA_FIELDS, Checkpoint, DailyDelta
 
@@ -113,6 +114,7 @@ def _patch_checkpoints(rolled: Deltas) -> None:
 
 def build_checkpoints(jurisdiction_ids: Iterable[int] | None = None) -> int:
     """(Re)compute the checkpoints of these jurisdictions (None: all) from their daily rows."""
+    generation.bump()
     ids = None if jurisdiction_ids is None else sorted(set(jurisdiction_ids))
     old = Checkpoint.objects.all() if ids is None else Checkpoint.objects.filter(
         jurisdiction_id__in=ids)

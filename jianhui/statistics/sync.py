@@ -22,7 +22,7 @@ from jianhui.enterprises.models import Enterprise
 from jianhui.unions.models import Coverage, UnionOrganisation
 
 from . import facts as f
-from . import sums
+from . import generation, sums
 from .models import (
     Checkpoint,
     DailyDelta,
@@ -81,6 +81,7 @@ def refresh(enterprise_ids: Iterable[int] = (), organisation_ids: Iterable[int] 
     if not e_ids and not o_ids:
         return
     with transaction.atomic():
+        generation.bump()
         if o_ids:  # an organisation's dates and kind decide its enterprises' cover periods
             e_ids |= set(Coverage._base_manager.filter(organisation_id__in=o_ids)
                          .values_list("enterprise_id", flat=True))
@@ -312,6 +313,11 @@ def remember_path(sender, instance, **kwargs) -> None:
 
 
 def jurisdiction_written(sender, instance, created=False, **kwargs) -> None:
+    generation.bump()  # a name, a new or a removed child: pages show them beside the figures
     old = getattr(instance, "_stat_old_path", None)
     if old is not None and old != instance.path and DailyDelta.objects.exists():
         rebuild_sums()
+
+
+def jurisdiction_removed(sender, instance, **kwargs) -> None:
+    generation.bump()

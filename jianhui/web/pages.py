@@ -11,6 +11,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from jianhui.regions.models import Jurisdiction
+from jianhui.statistics import generation
+
 
 def as_of(request: HttpRequest) -> dt.date:
     """The `as_of` date of the request (YYYY-MM-DD), today if absent or unreadable."""
@@ -77,3 +80,10 @@ def get_scoped(queryset, scope, **lookup):
         return queryset.within(scope).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404(f"未找到该{queryset.model._meta.verbose_name}，或不在您的辖区范围内。") from exc
+
+
+def jurisdiction_options(scope) -> list:
+    """The jurisdictions `scope` reaches, for a list's filter (regions' Option rows in tree
+    order), kept until the next write: a province's list pages name hundreds on every request."""
+    return generation.remembered(("jurisdiction options", scope.paths, scope.organisations),
+                                 lambda: Jurisdiction.objects.within(scope).options())

@@ -81,3 +81,29 @@ def jurisdiction_options(jurisdictions, selected, indented=True):
         f'<option value="{escape(j.code)}"{" selected" if j.code == selected else ""}>'
         f'{indent(j.depth) if indented else ""}{escape(j.name)}</option>'
         for j in jurisdictions))
+
+
+@register.simple_tag
+def roster_rows(members, can_reveal, can_edit):
+    """An enterprise page's roster rows, built in one join: 50 rows of template tags (and an
+    include for the reveal link) were a third of the page's time. The link is the closed state
+    of unions/_reveal.html."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    rows = []
+    for m in members:
+        key = escape(m.public_key)
+        row = (f"<tr><td>{escape(m.name)}</td><td>{escape(m.gender)}</td>"
+               f'<td class="mono">{escape(mask_id_number(m.id_number or ""))}</td>'
+               f'<td class="mono">{escape(mask_phone(m.phone or "")) or "—"}</td>'
+               f"<td>{m.joined_on.isoformat() if m.joined_on else ''}</td>"
+               f"<td>{m.left_on.isoformat() if m.left_on else '—'}</td>")
+        if can_reveal:
+            row += (f'<td><div class="reveal"><a href="/members/{key}/reveal/" '
+                    f'hx-get="/members/{key}/reveal/" hx-target="closest .reveal" '
+                    'hx-swap="outerHTML">查看完整信息</a></div></td>')
+        if can_edit:
+            row += f'<td><a href="/members/{key}/edit/">编辑</a></td>'
+        rows.append(row + "</tr>")
+    return mark_safe("".join(rows))
