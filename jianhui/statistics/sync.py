@@ -137,6 +137,7 @@ def rebuild(progress=None) -> dict[str, int]:
     TRUNCATE (readers of the statistics wait for the rebuild instead of scanning millions of
     deleted rows after it)."""
     with transaction.atomic():
+        generation.bump()  # kept pages were computed from the facts replaced here
         _clear(EnterpriseInterval, MemberInterval, OrganisationInterval, DailyDelta, Checkpoint)
         tree = sums.ancestors()
         surveys, covers = f.surveys_of(None), f.covers_of(None)
