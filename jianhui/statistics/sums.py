@@ -16,7 +16,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from operator import add
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery, Sum
@@ -122,37 +123,63 @@ def build_checkpoints(jurisdiction_ids: Iterable[int] | None = None) -> int:
         "jurisdiction_id", "day", *DELTA_FIELDS)
     if ids is not None:
         rows = rows.filter(jurisdiction_id__in=ids)
-    out: list[tuple] = []
+    return insert_rows(Checkpoint, ("jurisdiction_id", "month", *DELTA_FIELDS),
+                       checkpoints_of(rows.iterator(chunk_size=10000)))
+
+
+def checkpoints_of(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """The checkpoint rows (jurisdiction, month, *totals) of daily rows (jurisdiction, day,
+    *changes) in (jurisdiction, day) order."""
     current, month, total = None, None, [0] * N
-    for j, day, *vector in rows.iterator(chunk_size=10000):
+    for j, day, *vector in rows:
         if (j, month_of(day)) != (current, month):
             if current is not None:
-                out.append((current, month, *total))
+                yield (current, month, *total)
             if j != current:
                 total = [0] * N
             current, month = j, month_of(day)
-        total = [a + b for a, b in zip(total, vector, strict=True)]
+        total = list(map(add, total, vector))
     if current is not None:
-        out.append((current, month, *total))
-    insert_rows(Checkpoint, ("jurisdiction_id", "month", *DELTA_FIELDS), out)
-    return len(out)
+        yield (current, month, *total)
 
 
-def insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """Many rows at once: COPY on PostgreSQL, one prepared INSERT for all rows elsewhere (the
-    fact tables hold plain integers, dates and text: no field converts a value)."""
-    if not rows:
-        return
+def insert_rows(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    """Many rows at once: binary COPY on PostgreSQL, one prepared INSERT for all rows elsewhere
+    (the fact tables hold plain integers, dates and text: no field converts a value). Returns
+    the number of rows."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(x) for x in fields)
+    columns = [model._meta.get_field(x).column for x in fields]
+    listed = ", ".join(connection.ops.quote_name(c) for c in columns)
+    count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            types = _column_types(cursor, model._meta.db_table)
+            with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN (FORMAT BINARY)") \
+                    as copy:
+                copy.set_types([types[c] for c in columns])
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row(row)
-            return
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES "
-                           f"({', '.join(['%s'] * len(fields))})", rows)
+                    write(row)
+                    count += 1
+            return count
+        rows = list(rows)
+        if rows:
+            cursor.executemany(f"INSERT INTO {table} ({listed}) VALUES "
+                               f"({', '.join(['%s'] * len(fields))})", rows)
+        return len(rows)
+
+
+_types: dict[tuple[str, str], dict[str, int]] = {}
+
+
+def _column_types(cursor, table: str) -> dict[str, int]:
+    """A PostgreSQL table's column → type oid (what a binary COPY is told)."""
+    key = (connection.settings_dict["NAME"], table)
+    if key not in _types:
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = "
+                       "%s::regclass AND attnum > 0 AND NOT attisdropped", [table])
+        _types[key] = dict(cursor.fetchall())
+    return _types[key]
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import add, itemgetter
 
 from django.db import connection, transaction
 
@@ -119,56 +122,146 @@ def _replace(model, fields, lookup: str, ids: set[int], rows: list[tuple]) -> No
 
 
 def rebuild(progress=None) -> dict[str, int]:
-    """Every fact and sum from scratch, one jurisdiction's enterprises at a time (a person
-    counts once per jurisdiction, so a jurisdiction's members are one unit)."""
+    """Every fact and sum from scratch, in one transaction.
+
+    Python (SQLite): one pass over the domain rows, the enterprises one jurisdiction at a time
+    (a person counts once per jurisdiction, so a jurisdiction's members are one unit; one query
+    for its members), the facts written as they are computed, the changes per (jurisdiction,
+    day) summed up the tree in memory (their size grows with jurisdictions × days, not with
+    members) and written with their checkpoints at the end.
+
+    PostgreSQL: the same facts with the members never leaving the database (sql.py): the
+    counted periods, the member changes per (jurisdiction, day) and the days each enterprise
+    crosses the 25-member threshold set-wise in SQL; the pieces in Python from those days;
+    the sums up the tree and their checkpoints in SQL. The fact tables are emptied with
+    TRUNCATE (readers of the statistics wait for the rebuild instead of scanning millions of
+    deleted rows after it)."""
     with transaction.atomic():
-        for model in (EnterpriseInterval, MemberInterval, OrganisationInterval, DailyDelta,
-                      Checkpoint):
-            qs = model.objects.all()
-            qs._raw_delete(qs.db)
-        by_jurisdiction: dict[int, list[int]] = {}
-        for pk, j in Enterprise._base_manager.order_by("jurisdiction_id", "pk").values_list(
-                "pk", "jurisdiction_id"):
-            by_jurisdiction.setdefault(j, []).append(pk)
-        counts = {"enterprises": 0, "pieces": 0, "counted": 0, "organisations": 0}
+        generation.bump()  # kept pages were computed from the facts replaced here
+        _clear(EnterpriseInterval, MemberInterval, OrganisationInterval, DailyDelta, Checkpoint)
         tree = sums.ancestors()
-        total: f.Deltas = {}
-        done = 0
-        for _j, ids in by_jurisdiction.items():
-            part = f.compute(ids, ())
-            sums.insert_rows(EnterpriseInterval, PIECE_FIELDS, part.pieces)
-            sums.insert_rows(MemberInterval, COUNTED_FIELDS, part.counted)
-            deltas: f.Deltas = {}
-            f.enterprise_deltas(deltas, part.pieces)
-            f.member_deltas(deltas, part.counted)
-            _merge_into(total, sums.roll_up(deltas, tree))
-            counts["enterprises"] += len(ids)
-            counts["pieces"] += len(part.pieces)
-            counts["counted"] += len(part.counted)
-            done += len(ids)
-            if progress:
-                progress(done)
-        orgs = f.compute((), None)
-        sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, orgs.alive)
-        deltas = {}
-        f.organisation_deltas(deltas, orgs.alive)
-        _merge_into(total, sums.roll_up(deltas, tree))
-        counts["organisations"] = len(orgs.alive)
-        sums.insert_rows(DailyDelta, ("jurisdiction_id", "day", *sums.DELTA_FIELDS),
-               [(j, day, *v) for (j, day), v in sorted(total.items()) if any(v)])
-        counts["days"] = sum(1 for v in total.values() if any(v))
-        counts["checkpoints"] = sums.build_checkpoints()
+        surveys, covers = f.surveys_of(None), f.covers_of(None)
+        firms = list(Enterprise._base_manager.order_by("jurisdiction_id", "pk").values_list(
+            *f.ENTERPRISE_FIELDS))
+        counts = {"enterprises": 0, "pieces": 0, "counted": 0, "organisations": 0}
+        if connection.vendor == "postgresql":
+            _rebuild_sql(firms, surveys, covers, tree, counts, progress)
+        else:
+            _rebuild_python(firms, surveys, covers, tree, counts, progress)
     return counts
 
 
-def _merge_into(total: f.Deltas, part: f.Deltas) -> None:
-    for key, vector in part.items():
-        row = total.get(key)
-        if row is None:
-            total[key] = vector
-        else:
-            for i, v in enumerate(vector):
-                row[i] += v
+def _rebuild_python(firms, surveys, covers, tree, counts, progress) -> None:
+    total: dict[int, dict] = {}  # jurisdiction → day → changes of its subtree
+    for j, group in groupby(firms, key=itemgetter(1)):
+        group = list(group)
+        members = f.members_of([row[0] for row in group])
+        part = f.Facts()
+        for row in group:
+            f.enterprise(part, row, surveys.pop(row[0], ()), covers.pop(row[0], ()),
+                         members.pop(row[0], ()))
+        counts["pieces"] += sums.insert_rows(EnterpriseInterval, PIECE_FIELDS, part.pieces)
+        counts["counted"] += sums.insert_rows(MemberInterval, COUNTED_FIELDS, part.counted)
+        deltas: f.Deltas = {}
+        f.enterprise_deltas(deltas, part.pieces)
+        f.member_deltas(deltas, part.counted)
+        _add_up(total, deltas, tree.get(j, [j]))
+        counts["enterprises"] += len(group)
+        if progress:
+            progress(counts["enterprises"])
+    alive = f.alive_of(None, set())
+    counts["organisations"] = sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, alive)
+    deltas = {}
+    f.organisation_deltas(deltas, alive)
+    by_jurisdiction: dict[int, f.Deltas] = defaultdict(dict)
+    for key, vector in deltas.items():
+        by_jurisdiction[key[0]][key] = vector
+    for j, own in by_jurisdiction.items():
+        _add_up(total, own, tree.get(j, [j]))
+    checkpoints: list[tuple] = []
+
+    def days():  # the daily rows in order, their checkpoints collected on the way
+        for j in sorted(total):
+            rows = [(j, day, *v) for day, v in sorted(total.pop(j).items()) if any(v)]
+            checkpoints.extend(sums.checkpoints_of(rows))
+            yield from rows
+
+    counts["days"] = sums.insert_rows(
+        DailyDelta, ("jurisdiction_id", "day", *sums.DELTA_FIELDS), days())
+    counts["checkpoints"] = sums.insert_rows(
+        Checkpoint, ("jurisdiction_id", "month", *sums.DELTA_FIELDS), checkpoints)
+
+
+def _add_up(total: dict[int, dict], deltas: f.Deltas, ancestors: list[int]) -> None:
+    """Add one jurisdiction's own changes ((jurisdiction, day) → changes) to its subtree's
+    and each ancestor's."""
+    for a in ancestors:
+        days = total.setdefault(a, {})
+        for (_j, day), vector in deltas.items():
+            row = days.get(day)
+            days[day] = list(vector) if row is None else list(map(add, row, vector))
+
+
+def _rebuild_sql(firms, surveys, covers, tree, counts, progress) -> None:
+    from . import sql
+
+    scoped = {}
+    for row in firms:
+        found = f.in_scope(row, covers.pop(row[0], ()))
+        if found is not None:
+            scoped[row[0]] = found
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '1GB'")  # sorts of 10^7 rows, one at a time
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        counts["counted"] = sql.counted(cursor, (
+            (pk, row[1], a, b) for row in firms if (pk := row[0]) in scoped
+            for a, b, _kind in scoped[pk][2]))
+        warnings = sql.warnings(cursor, f.RULE25_THRESHOLD)
+        sql.own_changes(cursor)  # the members' first
+    pieces: list[tuple] = []
+    own: list[tuple] = []
+
+    def flush(at_least: int) -> None:
+        if len(pieces) + len(own) >= at_least:
+            counts["pieces"] += sums.insert_rows(EnterpriseInterval, PIECE_FIELDS, pieces)
+            with connection.cursor() as cursor:
+                sql.add_own_changes(cursor, own)
+            pieces.clear()
+            own.clear()
+
+    for _j, group in groupby(firms, key=itemgetter(1)):
+        start = len(pieces)
+        for row in group:
+            if (found := scoped.pop(row[0], None)) is not None:
+                s0, s1, cuts = found
+                f.pieces(pieces, row, s0, s1, cuts, surveys.pop(row[0], ()),
+                         warnings.pop(row[0], ()))
+            counts["enterprises"] += 1
+        deltas: f.Deltas = {}
+        f.enterprise_deltas(deltas, pieces[start:])
+        own.extend((j, day, *v) for (j, day), v in deltas.items())
+        flush(100_000)
+        if progress:
+            progress(counts["enterprises"])
+    alive = f.alive_of(None, set())
+    counts["organisations"] = sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, alive)
+    deltas = {}
+    f.organisation_deltas(deltas, alive)
+    own.extend((j, day, *v) for (j, day), v in deltas.items())
+    flush(0)
+    with connection.cursor() as cursor:
+        counts["days"], counts["checkpoints"] = sql.sums_up_the_tree(cursor, tree)
+
+
+def _clear(*models) -> None:
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables}")
+        return
+    for model in models:
+        qs = model.objects.all()
+        qs._raw_delete(qs.db)
 
 
 def rebuild_sums() -> None:
