@@ -360,7 +360,7 @@ def measure(args, rebuilt: float | None = None) -> None:
 
     from jianhui.enterprises.models import Enterprise
     from jianhui.regions.models import Jurisdiction
-    from jianhui.statistics import query, sync
+    from jianhui.statistics import generation, query, sync
     from jianhui.unions.models import Member
 
     on = AS_OF
@@ -438,6 +438,12 @@ def measure(args, rebuilt: float | None = None) -> None:
                             ("members list", "/members/"),
                             ("enterprise page", e.get_absolute_url())]:
             out[label] = (median_time(lambda page=page: client.get(page), 5), None)
+        # The pages above are kept until the next write after their first request (web/
+        # fragments.py): a first visit, computed afresh each time, for comparison.
+        for label, page in [("dashboard, first visit", url),
+                            ("enterprise page, first visit", e.get_absolute_url())]:
+            out[label] = (median_time(lambda page=page: (generation.forget(), client.get(page)),
+                                      5), None)
     if rebuilt is None:
         rebuilt = time.perf_counter()
         sync.rebuild()
