@@ -308,8 +308,10 @@ def median_time(fn, runs: int) -> float:
 
 @contextmanager
 def reference_path():
-    """Everything that reads figures goes through the direct queries."""
-    from jianhui.statistics import query, reference
+    """Everything that reads figures goes through the direct queries, and nothing is kept."""
+    from django.test.utils import override_settings
+
+    from jianhui.statistics import generation, query, reference
 
     fast, fast_list = query.figures, query.rule25_list
     query.fast_figures = fast
@@ -319,10 +321,13 @@ def reference_path():
         return rows[:limit] if limit else rows
 
     query.figures, query.rule25_list = query.reference_figures, reference_list
+    generation.forget()  # nothing kept by the fast path may answer for the reference
     try:
-        yield
+        with override_settings(JIANHUI_KEEP_PAGES=False):
+            yield
     finally:
         query.figures, query.rule25_list = fast, fast_list
+        generation.forget()
 
 
 @contextmanager
