@@ -123,8 +123,11 @@ def build_checkpoints(jurisdiction_ids: Iterable[int] | None = None) -> int:
         "jurisdiction_id", "day", *DELTA_FIELDS)
     if ids is not None:
         rows = rows.filter(jurisdiction_id__in=ids)
-    return insert_rows(Checkpoint, ("jurisdiction_id", "month", *DELTA_FIELDS),
-                       checkpoints_of(rows.iterator(chunk_size=10000)))
+    # Read before writing: the COPY holds the connection, so the daily rows (a server-side
+    # cursor on PostgreSQL) cannot be read while it runs (that hung a jurisdiction's move).
+    # A checkpoint a jurisdiction and month: 136,181 at 2x10^7 members.
+    checkpoints = list(checkpoints_of(rows.iterator(chunk_size=10000)))
+    return insert_rows(Checkpoint, ("jurisdiction_id", "month", *DELTA_FIELDS), checkpoints)
 
 
 def checkpoints_of(rows: Iterable[tuple]) -> Iterator[tuple]:
@@ -146,7 +149,8 @@ def checkpoints_of(rows: Iterable[tuple]) -> Iterator[tuple]:
 def insert_rows(model, fields: tuple[str, ...], rows: Iterable[tuple]) -> int:
     """Many rows at once: binary COPY on PostgreSQL, one prepared INSERT for all rows elsewhere
     (the fact tables hold plain integers, dates and text: no field converts a value). Returns
-    the number of rows."""
+    the number of rows. `rows` may be a generator, but not one reading the database: the COPY
+    holds the connection while it runs."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [model._meta.get_field(x).column for x in fields]
     listed = ", ".join(connection.ops.quote_name(c) for c in columns)
