@@ -52,9 +52,6 @@ class JurisdictionQuerySet(ScopedQuerySet):
     def subtree(self, node: Jurisdiction) -> JurisdictionQuerySet:
         return self.filter(path__startswith=node.path)
 
-    def in_tree_order(self) -> list[Jurisdiction]:
-        return tree_order(self)
-
     def options(self) -> list[Option]:
         """Code, name and depth of each, in tree order, for a filter's <select>: plain tuples,
         as a province's list pages name hundreds of jurisdictions on every request."""

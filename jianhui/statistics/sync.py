@@ -169,10 +169,7 @@ def _rebuild_python(firms, surveys, covers, tree, counts, progress) -> None:
         counts["enterprises"] += len(group)
         if progress:
             progress(counts["enterprises"])
-    alive = f.alive_of(None, set())
-    counts["organisations"] = sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, alive)
-    deltas = {}
-    f.organisation_deltas(deltas, alive)
+    deltas = _rebuild_organisations(counts)
     by_jurisdiction: dict[int, f.Deltas] = defaultdict(dict)
     for key, vector in deltas.items():
         by_jurisdiction[key[0]][key] = vector
@@ -190,6 +187,15 @@ def _rebuild_python(firms, surveys, covers, tree, counts, progress) -> None:
         DailyDelta, ("jurisdiction_id", "day", *sums.DELTA_FIELDS), days())
     counts["checkpoints"] = sums.insert_rows(
         Checkpoint, ("jurisdiction_id", "month", *sums.DELTA_FIELDS), checkpoints)
+
+
+def _rebuild_organisations(counts: dict[str, int]) -> f.Deltas:
+    """Every organisation's alive period written; their changes per (jurisdiction, day)."""
+    alive = f.alive_of(None, set())
+    counts["organisations"] = sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, alive)
+    deltas: f.Deltas = {}
+    f.organisation_deltas(deltas, alive)
+    return deltas
 
 
 def _add_up(total: dict[int, dict], deltas: f.Deltas, ancestors: list[int]) -> None:
@@ -243,10 +249,7 @@ def _rebuild_sql(firms, surveys, covers, tree, counts, progress) -> None:
         flush(100_000)
         if progress:
             progress(counts["enterprises"])
-    alive = f.alive_of(None, set())
-    counts["organisations"] = sums.insert_rows(OrganisationInterval, ALIVE_FIELDS, alive)
-    deltas = {}
-    f.organisation_deltas(deltas, alive)
+    deltas = _rebuild_organisations(counts)
     own.extend((j, day, *v) for (j, day), v in deltas.items())
     flush(0)
     with connection.cursor() as cursor:
